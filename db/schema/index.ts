@@ -1,0 +1,4 @@
+// The schema, split by domain. Each later domain (ledger, gateway, billing, protection) adds a file.
+export * from "./users";
+export * from "./accounts";
+export * from "./api-keys";
