@@ -19,11 +19,11 @@ export function AccountSwitcher({ accounts, currentId, action }: { accounts: Acc
         defaultValue={currentId}
         key={currentId}
         onChange={() => formRef.current?.requestSubmit()}
-        className="max-w-[14rem] rounded-md border border-zinc-300 bg-white py-1.5 pl-2 pr-7 text-sm font-medium"
+        className="max-w-[16rem] rounded-md border border-zinc-300 bg-white py-1.5 pl-2 pr-7 text-sm font-medium"
       >
         {accounts.map((a) => (
           <option key={a.id} value={a.id}>
-            {a.name} {a.kind === "team" ? `(team · ${a.role})` : "(personal)"}
+            {a.name} · {a.kind === "team" ? a.role : "personal"}
           </option>
         ))}
       </select>

@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import Link from "next/link";
 import { Field } from "@/components/ui/field";
 import { Button } from "@/components/ui/button";
@@ -16,13 +16,16 @@ type Props = {
 /** The local email + password form (used when Clerk is not configured). */
 export function LocalAuthForm({ mode, action, next }: Props) {
   const [state, formAction, pending] = useActionState(action, null);
+  // Controlled so a failed attempt keeps what was typed (React resets forms after an action).
+  const [email, setEmail] = useState("");
+  const [name, setName] = useState("");
   const fieldError = (name: string) => (state && !state.ok ? state.fieldErrors?.[name]?.[0] : undefined);
   const signUp = mode === "sign-up";
   return (
     <form action={formAction} className="flex flex-col gap-4" noValidate data-testid={`${mode}-form`}>
       {state && !state.ok ? <Alert tone="error" data-testid="auth-error">{state.message}</Alert> : null}
-      {signUp ? <Field label="Name" name="name" autoComplete="name" required error={fieldError("name")} /> : null}
-      <Field label="Email" name="email" type="email" autoComplete="email" required error={fieldError("email")} />
+      {signUp ? <Field label="Name" name="name" autoComplete="name" required value={name} onChange={(e) => setName(e.target.value)} error={fieldError("name")} /> : null}
+      <Field label="Email" name="email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} error={fieldError("email")} />
       <Field
         label="Password"
         name="password"
