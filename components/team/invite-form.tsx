@@ -7,7 +7,7 @@ import { Alert } from "@/components/ui/alert";
 import { CopyField } from "@/components/ui/copy-field";
 import type { ActionResult } from "@/lib/http/action";
 
-type Result = ActionResult<{ url: string }>;
+type Result = ActionResult<{ url: string; emailed: boolean }>;
 
 export function InviteForm({ action, canInviteOwners }: { action: (prev: Result, form: FormData) => Promise<Result>; canInviteOwners: boolean }) {
   const [state, formAction, pending] = useActionState(action, null);
@@ -27,7 +27,10 @@ export function InviteForm({ action, canInviteOwners }: { action: (prev: Result,
       {state && !state.ok ? <Alert tone="error">{state.message}</Alert> : null}
       {state?.ok && state.data ? (
         <div className="flex flex-col gap-2" data-testid="invite-created">
-          <Alert tone="success">{state.message}. No email service is configured, so send them this link:</Alert>
+          <Alert tone="success">
+            {state.message}.{" "}
+            {state.data.emailed ? "We emailed them the link; you can also share it:" : "No email service is configured, so send them this link:"}
+          </Alert>
           <CopyField label="Invite link" value={state.data.url} testId="invite-link" />
         </div>
       ) : null}

@@ -3,17 +3,17 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { getDb } from "@/db/client";
-import { createInvite, revokeInvite } from "@/lib/accounts/invites";
+import { revokeInvite } from "@/lib/accounts/invites";
+import { inviteMember } from "@/lib/accounts/invite-member";
 import { changeMemberRole, removeMember } from "@/lib/accounts/members";
-import { inviteUrl } from "@/lib/accounts/invite-url";
 import { inviteSchema, roleSchema } from "@/lib/accounts/schemas";
 import { accountAction } from "@/lib/http/action";
 
 export const inviteMemberAction = accountAction(inviteSchema, { minRole: "admin" }, async (input, ctx) => {
-  const { invite, token } = await createInvite(getDb(), ctx, input);
+  const { invite, url, emailed } = await inviteMember(getDb(), ctx, input);
   revalidatePath("/settings/team");
-  // No email service in the sandbox: the link is shown to the inviter to pass on.
-  return { ok: true, message: `Invite created for ${invite.email}`, data: { url: inviteUrl(token) } };
+  // Without an email service (the sandbox) the link is shown to the inviter to pass on.
+  return { ok: true, message: `Invite created for ${invite.email}`, data: { url, emailed } };
 });
 
 export const revokeInviteAction = accountAction(z.object({ inviteId: z.string().min(1) }), { minRole: "admin" }, async ({ inviteId }, ctx) => {

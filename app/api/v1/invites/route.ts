@@ -1,6 +1,6 @@
-import { createInvite, listOpenInvites } from "@/lib/accounts/invites";
+import { listOpenInvites } from "@/lib/accounts/invites";
+import { inviteMember } from "@/lib/accounts/invite-member";
 import { inviteSchema } from "@/lib/accounts/schemas";
-import { inviteUrl } from "@/lib/accounts/invite-url";
 import { parseJsonBody } from "@/lib/http/parse";
 import { withAccount } from "@/lib/http/with-account";
 
@@ -9,8 +9,8 @@ export const GET = withAccount(async (_req, { account, db }) => Response.json({ 
 export const POST = withAccount(
   async (req, { account, db }) => {
     const input = await parseJsonBody(req, inviteSchema);
-    const { invite, token } = await createInvite(db, account, input);
-    return Response.json({ id: invite.id, email: invite.email, role: invite.role, expiresAt: invite.expiresAt, url: inviteUrl(token) }, { status: 201 });
+    const { invite, url, emailed } = await inviteMember(db, account, input);
+    return Response.json({ id: invite.id, email: invite.email, role: invite.role, expiresAt: invite.expiresAt, url, emailed }, { status: 201 });
   },
   { session: true },
 );
