@@ -1,5 +1,12 @@
 import net from "node:net";
 
+const SMTP_REPLIES: Record<string, string> = {
+  EHLO: "250-sink\r\n250 8BITMIME\r\n",
+  HELO: "250 sink\r\n",
+  DATA: "354 go ahead\r\n",
+  QUIT: "221 bye\r\n",
+};
+
 export type ReceivedMail = { from: string; to: string[]; data: string };
 
 /**
@@ -32,12 +39,11 @@ export async function startSmtpSink(options: { failWith?: string } = {}) {
           continue;
         }
         const cmd = line.slice(0, 4).toUpperCase();
-        if (cmd === "EHLO" || cmd === "HELO") socket.write("250-sink\r\n250 8BITMIME\r\n");
-        else if (cmd === "MAIL") (mail.from = line.slice(10).trim(), socket.write("250 OK\r\n"));
-        else if (cmd === "RCPT") (mail.to.push(line.slice(8).trim()), socket.write("250 OK\r\n"));
-        else if (cmd === "DATA") (inData = true, socket.write("354 go ahead\r\n"));
-        else if (cmd === "QUIT") (socket.write("221 bye\r\n"), socket.end());
-        else socket.write("250 OK\r\n");
+        if (cmd === "MAIL") mail.from = line.slice(10).trim();
+        if (cmd === "RCPT") mail.to.push(line.slice(8).trim());
+        if (cmd === "DATA") inData = true;
+        socket.write(SMTP_REPLIES[cmd] ?? "250 OK\r\n");
+        if (cmd === "QUIT") socket.end();
       }
     });
   });
