@@ -20,7 +20,8 @@ const validBody = JSON.stringify({ model: "mock-small", messages: [{ role: "user
 
 describe("errors", () => {
   it("401s without a bearer token, in OpenAI's error shape", async () => {
-    for (const headers of [{}, { authorization: "Basic abc" }, { authorization: "Bearer " }]) {
+    const attempts: Record<string, string>[] = [{}, { authorization: "Basic abc" }, { authorization: "Bearer " }];
+    for (const headers of attempts) {
       const { status, json } = await post("/chat/completions", validBody, headers);
       expect(status).toBe(401);
       expect(json.error).toMatchObject({ type: "invalid_request_error", param: null, code: null });
