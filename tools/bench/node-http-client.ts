@@ -57,8 +57,8 @@ export function createNodeHttpClient(options: HttpClientOptions = {}): BenchHttp
       };
       req.on("error", settle.reject);
       req.on("response", (res) => {
-        res.on("error", settle.reject);
-        // A server that closes mid-body emits 'aborted'/'close' without 'end'.
+        // A server that closes mid-body surfaces as an 'error' (ECONNRESET) or a 'close' without 'end'.
+        res.on("error", (error) => settle.reject(new IncompleteStreamError(`response interrupted: ${error.message}`)));
         res.on("close", () => {
           if (!res.complete) settle.reject(new IncompleteStreamError("connection closed before the response ended"));
         });

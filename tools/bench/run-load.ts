@@ -21,6 +21,8 @@ export interface LoadOptions {
   drainTimeoutMs?: number;
   /** How many distinct error messages to keep for the report. Default 5. */
   maxErrorSamples?: number;
+  /** Millisecond clock; defaults to performance.now. Injected by tests for exact latencies. */
+  clock?: () => number;
 }
 
 export interface LoadResult {
@@ -61,16 +63,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let started = 0;
   let errors = 0;
 
-  const startMs = performance.now();
+  const now = options.clock ?? (() => performance.now());
+  const startMs = now();
   const deadline = options.durationMs === undefined ? Number.POSITIVE_INFINITY : startMs + options.durationMs;
 
   async function worker(): Promise<void> {
-    while (started < maxRequests && performance.now() < deadline && !abort.signal.aborted) {
+    while (started < maxRequests && now() < deadline && !abort.signal.aborted) {
       const i = started++;
-      const t0 = performance.now();
+      const t0 = now();
       try {
         await options.makeRequest(i, abort.signal);
-        latencies.push(performance.now() - t0);
+        latencies.push(now() - t0);
       } catch (error) {
         errors++;
         if (errorSamples.size < maxErrorSamples) errorSamples.add(error instanceof Error ? error.message : String(error));
@@ -79,8 +82,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   }
 
   const workers = Promise.all(Array.from({ length: options.concurrency }, worker));
-  await waitForWorkers(workers, deadline, options.drainTimeoutMs ?? 10_000, abort);
-  const elapsedMs = performance.now() - startMs;
+  await waitForWorkers(workers, deadline - startMs, options.drainTimeoutMs ?? 10_000, abort);
+  const elapsedMs = now() - startMs;
 
   // Requests still running after the drain timeout count as errors: they did not complete.
   const abandoned = started - latencies.length - errors;
@@ -109,8 +112,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
  * deadline, aborting whatever is still in flight. Count-only runs have no end time to measure
  * from, so they rely on makeRequest having its own timeout (the HTTP clients here do).
  */
-async function waitForWorkers(workers: Promise<void[]>, deadline: number, drainTimeoutMs: number, abort: AbortController): Promise<void> {
-  if (!Number.isFinite(deadline)) {
+async function waitForWorkers(workers: Promise<void[]>, durationMs: number, drainTimeoutMs: number, abort: AbortController): Promise<void> {
+  if (!Number.isFinite(durationMs)) {
     await workers;
     return;
   }
@@ -119,7 +122,7 @@ async function waitForWorkers(workers: Promise<void[]>, deadline: number, drainT
     timer = setTimeout(() => {
       abort.abort(new Error("runLoad drain timeout"));
       resolve();
-    }, Math.max(0, deadline - performance.now()) + drainTimeoutMs);
+    }, durationMs + drainTimeoutMs);
   });
   try {
     await Promise.race([workers, giveUp]);
