@@ -3,7 +3,8 @@
  * one event loop (on a 2-core machine that would halve what either can do).
  */
 import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import path from "node:path";
 
 export interface SpawnedMockLlm {
@@ -14,14 +15,13 @@ export interface SpawnedMockLlm {
 }
 
 const CLI_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), "cli.ts");
+// tsx's loader, by absolute URL: works whether the parent runs under tsx, vitest or plain node.
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const READY_LINE = /mock-llm listening on (http:\/\/\S+)/;
 
-/**
- * Runs cli.ts with this process's own loader flags (process.execArgv carries tsx's hooks when
- * started via tsx), on `port` (default 0 = free port). Resolves once the server is listening.
- */
+/** Runs cli.ts on `port` (default 0 = free port). Resolves once the server is listening. */
 export function spawnMockLlm(options: { port?: number; host?: string; startTimeoutMs?: number } = {}): Promise<SpawnedMockLlm> {
-  const child = spawn(process.execPath, [...process.execArgv, CLI_PATH], {
+  const child = spawn(process.execPath, ["--import", TSX_LOADER, CLI_PATH], {
     env: { ...process.env, MOCK_LLM_PORT: String(options.port ?? 0), MOCK_LLM_HOST: options.host ?? "127.0.0.1" },
     stdio: ["ignore", "pipe", "inherit"],
   });
