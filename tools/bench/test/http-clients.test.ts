@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMockLlm, type MockLlm } from "../../mock-llm";
-import { createFetchClient, createNodeHttpClient, HttpStatusError, IncompleteStreamError, SseReader, type BenchHttpClient } from "../index";
+import { createFetchClient, createNodeHttpClient, HttpStatusError, IncompleteStreamError, SseReader, type BenchHttpClient, type HttpClientOptions } from "../index";
 
 let mock: MockLlm;
 beforeAll(async () => {
@@ -26,13 +26,14 @@ describe("SseReader", () => {
   });
 });
 
-const transports: Array<[string, () => BenchHttpClient]> = [
-  ["node:http", () => createNodeHttpClient({ headers: { authorization: "Bearer k" }, timeoutMs: 2000 })],
-  ["fetch", () => createFetchClient({ headers: { authorization: "Bearer k" }, timeoutMs: 2000 })],
+type ClientFactory = (options: HttpClientOptions) => BenchHttpClient;
+const transports: Array<[string, ClientFactory]> = [
+  ["node:http", createNodeHttpClient],
+  ["fetch", createFetchClient],
 ];
 
 describe.each(transports)("%s client against the mock", (name, create) => {
-  const client = create();
+  const client = create({ headers: { authorization: "Bearer k" }, timeoutMs: 300 });
   afterAll(() => client.close());
 
   it("posts JSON and parses the answer", async () => {
@@ -63,7 +64,13 @@ describe.each(transports)("%s client against the mock", (name, create) => {
   });
 
   it("rejects when the server never answers within timeoutMs", async () => {
-    await expect(client.postJson(`${mock.url}/chat/completions`, body("[mock slow_ms=5000]"))).rejects.toThrow();
+    const started = performance.now();
+    await expect(client.postJson(`${mock.url}/chat/completions`, body("[mock hang]"))).rejects.toThrow();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+  });
+
+  it("rejects when a stream trickles past timeoutMs", async () => {
+    await expect(client.postSse(`${mock.url}/chat/completions`, body(`[mock slow_ms=100 tokens=10] ${name}`, true))).rejects.toThrow();
   });
 });
 

@@ -79,6 +79,7 @@ describe("chat completions (non-streaming)", () => {
     const ids: string[] = [];
     for await (const model of client.models.list()) ids.push(model.id);
     expect(ids).toEqual(expect.arrayContaining(["mock-small", "mock-large", "some-custom-model"]));
+    expect((await client.models.retrieve("any-model-at-all")).id).toBe("any-model-at-all");
   });
 });
 
@@ -129,6 +130,23 @@ describe("chat completions (streaming)", () => {
     });
     const { chunks } = await collectStream(stream);
     expect(chunks.every((chunk) => chunk.usage === undefined && chunk.choices.length === 1)).toBe(true);
+  });
+
+  it("groups tokens into chunks when started with tokensPerChunk", async () => {
+    const grouped = await startMockLlm({ tokensPerChunk: 5 });
+    try {
+      const stream = await clientFor(grouped.url).chat.completions.create({
+        model: "mock-small",
+        messages: userMessage("[mock tokens=12]"),
+        stream: true,
+      });
+      const { chunks, text } = await collectStream(stream);
+      const contents = chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").filter((content) => content !== "");
+      expect(contents.map(countTokens)).toEqual([5, 5, 2]);
+      expect(countTokens(text)).toBe(12);
+    } finally {
+      await grouped.close();
+    }
   });
 
   it("caps a stream at max_tokens", async () => {

@@ -93,3 +93,20 @@ describe("errors", () => {
     expect(stats.chatCompletions).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe("limits", () => {
+  it("413s a body over maxBodyBytes in OpenAI's error shape", async () => {
+    const small = await startMockLlm({ maxBodyBytes: 1000 });
+    try {
+      const response = await fetch(`${small.url}/chat/completions`, {
+        method: "POST",
+        headers: { authorization: "Bearer k", "content-type": "application/json" },
+        body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "x".repeat(5000) }] }),
+      });
+      expect(response.status).toBe(413);
+      expect(((await response.json()) as { error: { type: string } }).error.type).toBe("invalid_request_error");
+    } finally {
+      await small.close();
+    }
+  });
+});
