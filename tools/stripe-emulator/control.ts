@@ -77,6 +77,9 @@ export function createControlHandler(getEmu: () => Emulator, info: () => Record<
         const timeoutMs = Number(url.searchParams.get("timeoutMs") ?? 30_000);
         await flushAll(emu, timeoutMs);
         sendJson(res, 200, { ok: true, deliveries: emu.state.deliveryLog.length, queued: emu.state.webhookQueue.length });
+      } else if (route === "POST /_emulator/webhooks/retry") {
+        emu.webhooks.retryNow();
+        sendJson(res, 200, { ok: true, queued: emu.state.webhookQueue.length });
       } else if (route === "GET /_emulator/deliveries") {
         const eventId = url.searchParams.get("event");
         const type = url.searchParams.get("type");

@@ -40,7 +40,10 @@ export interface StripeEmulator {
   stripeConfig: { host: string; port: number; protocol: "http" };
   close(): Promise<void>;
   chaos(patch: ChaosPatch): ChaosSettings;
+  /** Resolves when no webhook delivery (retries included) or background job is pending. */
   flushWebhooks(timeoutMs?: number): Promise<void>;
+  /** Skips the backoff of queued retries. */
+  retryWebhooksNow(): void;
   deliveries(): DeliveryLogEntry[];
   setWebhook(url: string | null, secret?: string): void;
   renewSubscription(id: string, options?: { finalize?: boolean }): unknown;
@@ -90,6 +93,7 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
     },
     chaos: (patch) => emu.setChaos(patch),
     flushWebhooks: (timeoutMs) => flushAll(emu, timeoutMs),
+    retryWebhooksNow: () => emu.webhooks.retryNow(),
     deliveries: () => emu.state.deliveryLog,
     setWebhook(webhookUrl, secret) {
       emu.config.webhookUrl = webhookUrl;

@@ -11,8 +11,8 @@ export interface WebhookReceiver {
   events: Stripe.Event[];
   /** Raw deliveries, including ones that failed verification or were answered with an error. */
   attempts: Array<{ body: string; signature: string; verified: boolean; status: number }>;
-  /** Answer the next N deliveries with this status instead of 200. */
-  failNext(count: number, status?: number): void;
+  /** Answer the next N deliveries (whose body contains `match`, if given) with this status instead of 200. */
+  failNext(count: number, status?: number, match?: string): void;
   close(): Promise<void>;
 }
 
@@ -20,7 +20,7 @@ export async function startWebhookReceiver(secret = WEBHOOK_SECRET): Promise<Web
   const verifier = new Stripe("sk_test_verifier");
   const events: Stripe.Event[] = [];
   const attempts: WebhookReceiver["attempts"] = [];
-  let failures: { count: number; status: number } = { count: 0, status: 500 };
+  let failures: { count: number; status: number; match: string | null } = { count: 0, status: 500, match: null };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -36,7 +36,7 @@ export async function startWebhookReceiver(secret = WEBHOOK_SECRET): Promise<Web
         verified = false;
       }
       let status = verified ? 200 : 400;
-      if (verified && failures.count > 0) {
+      if (verified && failures.count > 0 && (failures.match === null || body.includes(failures.match))) {
         failures.count -= 1;
         status = failures.status;
       }
@@ -52,8 +52,8 @@ export async function startWebhookReceiver(secret = WEBHOOK_SECRET): Promise<Web
     url: `http://127.0.0.1:${port}/api/webhooks/stripe`,
     events,
     attempts,
-    failNext(count, status = 500) {
-      failures = { count, status };
+    failNext(count, status = 500, match) {
+      failures = { count, status, match: match ?? null };
     },
     close: () =>
       new Promise<void>((resolve) => {

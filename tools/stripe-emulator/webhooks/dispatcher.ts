@@ -26,6 +26,7 @@ export interface DispatcherDeps {
 }
 
 const DELIVERY_LOG_LIMIT = 2000;
+const SHUFFLE_WINDOW_MS = 25;
 
 /**
  * Delivers events to every matching endpoint, one request at a time in the order
@@ -55,6 +56,16 @@ export class WebhookDispatcher {
     return targets.length;
   }
 
+  /** Makes every queued retry due now (skips the remaining backoff). */
+  retryNow(): void {
+    for (const delivery of this.deps.state().webhookQueue) delivery.notBeforeMs = 0;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    this.schedule(0);
+  }
+
   /** Resumes deliveries that were queued before a restart. */
   resume(): void {
     this.schedule(0);
@@ -80,6 +91,8 @@ export class WebhookDispatcher {
   private schedule(delayMs: number): void {
     if (this.closed || this.pumping) return;
     if (this.timer) clearTimeout(this.timer);
+    // When shuffling, wait a moment so events from neighbouring requests form one burst.
+    if (this.deps.chaos().shuffle) delayMs = Math.max(delayMs, SHUFFLE_WINDOW_MS);
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.pump();
