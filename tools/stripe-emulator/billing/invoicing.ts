@@ -313,12 +313,12 @@ export function attemptInvoicePayment(emu: Emulator, invoice: Stripe.Invoice, pa
     setupFutureUsage: null,
   });
   const outcome = confirmPaymentIntent(emu, pi, pm);
+  recordInvoicePayment(emu, invoice, pi, now);
   if (outcome.declined) {
     onPaymentFailed(emu, invoice, subscription, now);
     return { invoice, paymentIntent: pi, failure: outcome.declined };
   }
   invoice.amount_paid += pi.amount;
-  emu.state.internalInvoicePayments[invoice.id] = pi.id;
   markPaid(emu, invoice, now);
   if (subscription && (subscription.status === "past_due" || subscription.status === "incomplete")) {
     emu.update(subscription, "customer.subscription.updated", customerId, (s) => {
@@ -326,6 +326,37 @@ export function attemptInvoicePayment(emu: Emulator, invoice: Stripe.Invoice, pa
     });
   }
   return { invoice, paymentIntent: pi, failure: null };
+}
+
+/** Links the PaymentIntent to the invoice the way Stripe's InvoicePayment objects do. */
+function recordInvoicePayment(emu: Emulator, invoice: Stripe.Invoice, pi: Stripe.PaymentIntent, now: number): void {
+  const paid = pi.status === "succeeded";
+  for (const existing of Object.values(emu.state.invoicePayments)) {
+    // Only the latest attempt is the invoice's default payment.
+    if (existing.invoice === invoice.id) existing.is_default = false;
+  }
+  const payment: Stripe.InvoicePayment = {
+    id: newId("inpay"),
+    object: "invoice_payment",
+    amount_paid: paid ? pi.amount : null,
+    amount_requested: pi.amount,
+    created: now,
+    currency: pi.currency,
+    invoice: invoice.id,
+    is_default: true,
+    livemode: false,
+    payment: { payment_intent: pi.id, type: "payment_intent" },
+    status: paid ? "paid" : "open",
+    status_transitions: { canceled_at: null, paid_at: paid ? now : null },
+  };
+  emu.state.invoicePayments[payment.id] = payment;
+}
+
+/** The PaymentIntent that paid an invoice, if any. */
+export function paymentIntentForInvoice(emu: Emulator, invoiceId: string): Stripe.PaymentIntent | undefined {
+  const payment = Object.values(emu.state.invoicePayments).find((p) => p.invoice === invoiceId && p.status === "paid");
+  const piId = payment?.payment.payment_intent;
+  return typeof piId === "string" ? emu.state.paymentIntents[piId] : undefined;
 }
 
 function onPaymentFailed(emu: Emulator, invoice: Stripe.Invoice, subscription: Stripe.Subscription | undefined, now: number): void {

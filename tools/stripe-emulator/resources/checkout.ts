@@ -224,9 +224,7 @@ export const checkoutRoutes: Route[] = [
     pattern: "/v1/checkout/sessions/:id/line_items",
     handler: ({ emu, params, path }) => {
       const session = getSession(emu, path.id ?? "");
-      const items = checkoutLineItems(emu, session.id).map((i) => ({ ...i, created: 0 }));
-      const list = paginate(items, params, `/v1/checkout/sessions/${session.id}/line_items`, true);
-      return { ...list, data: list.data.map(({ created: _created, ...item }) => item) };
+      return paginate(checkoutLineItems(emu, session.id), params, `/v1/checkout/sessions/${session.id}/line_items`, true);
     },
   },
   {

@@ -171,6 +171,25 @@ export const subscriptionRoutes: Route[] = [
   },
   {
     method: "GET",
+    pattern: "/v1/subscription_items",
+    handler: ({ emu, params }) => {
+      const sub = getOr404(emu.state.subscriptions, params.requiredString("subscription"), "subscription", "subscription");
+      return paginate(sub.items.data, params, `/v1/subscription_items?subscription=${sub.id}`, true);
+    },
+  },
+  {
+    method: "GET",
+    pattern: "/v1/subscription_items/:id",
+    handler: ({ emu, path }) => {
+      for (const sub of Object.values(emu.state.subscriptions)) {
+        const item = sub.items.data.find((i) => i.id === path.id);
+        if (item) return item;
+      }
+      return getOr404({}, path.id ?? "", "subscription_item");
+    },
+  },
+  {
+    method: "GET",
     pattern: "/v1/subscriptions",
     handler: ({ emu, params }) => {
       const customer = params.string("customer");

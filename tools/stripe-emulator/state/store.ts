@@ -30,8 +30,8 @@ export interface EmulatorState {
   internalCards: Record<string, CardBehaviour>;
   internalPendingItems: PendingInvoiceItem[];
   internalAsyncPayments: AsyncPayment[];
-  /** Invoice id → the PaymentIntent that paid it (Stripe exposes this as `invoice.payments`). */
-  internalInvoicePayments: Record<string, string>;
+  /** Which PaymentIntent paid which invoice (`invoice.payments`, `/v1/invoice_payments`). */
+  invoicePayments: Record<string, Stripe.InvoicePayment>;
   idempotency: Record<string, IdempotencyRecord>;
   webhookQueue: QueuedDelivery[];
   deliveryLog: DeliveryLogEntry[];
@@ -139,7 +139,7 @@ export function createEmptyState(): EmulatorState {
     internalCards: {},
     internalPendingItems: [],
     internalAsyncPayments: [],
-    internalInvoicePayments: {},
+    invoicePayments: {},
     idempotency: {},
     webhookQueue: [],
     deliveryLog: [],
@@ -167,6 +167,7 @@ export function lookupById(state: EmulatorState, id: string): unknown {
     clock: state.testClocks,
     cbtxn: state.balanceTransactions,
     cn: state.creditNotes,
+    inpay: state.invoicePayments,
   };
   return tables[prefix]?.[id];
 }
