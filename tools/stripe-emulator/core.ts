@@ -113,6 +113,11 @@ export class Emulator {
     while (this.pendingJobs.size > 0) await Promise.allSettled([...this.pendingJobs]);
   }
 
+  /** Puts back a snapshot taken before a request that then failed. */
+  restoreState(serialized: string): void {
+    this.state = JSON.parse(serialized) as EmulatorState;
+  }
+
   reset(): void {
     this.state = createEmptyState();
     this.chaos = defaultChaos();
