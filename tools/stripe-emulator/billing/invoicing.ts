@@ -299,7 +299,7 @@ export function attemptInvoicePayment(emu: Emulator, invoice: Stripe.Invoice, pa
   const subscription = typeof subId === "string" ? emu.state.subscriptions[subId] : undefined;
   if (!pm) {
     const failure = { code: "invoice_no_payment_method", declineCode: "", message: "The customer has no default payment method." };
-    onPaymentFailed(emu, invoice, subscription, now);
+    onPaymentFailed(emu, invoice, subscription);
     return { invoice, paymentIntent: null, failure };
   }
   const pi = createPaymentIntent(emu, {
@@ -315,7 +315,7 @@ export function attemptInvoicePayment(emu: Emulator, invoice: Stripe.Invoice, pa
   const outcome = confirmPaymentIntent(emu, pi, pm);
   recordInvoicePayment(emu, invoice, pi, now);
   if (outcome.declined) {
-    onPaymentFailed(emu, invoice, subscription, now);
+    onPaymentFailed(emu, invoice, subscription);
     return { invoice, paymentIntent: pi, failure: outcome.declined };
   }
   invoice.amount_paid += pi.amount;
@@ -359,7 +359,7 @@ export function paymentIntentForInvoice(emu: Emulator, invoiceId: string): Strip
   return typeof piId === "string" ? emu.state.paymentIntents[piId] : undefined;
 }
 
-function onPaymentFailed(emu: Emulator, invoice: Stripe.Invoice, subscription: Stripe.Subscription | undefined, now: number): void {
+function onPaymentFailed(emu: Emulator, invoice: Stripe.Invoice, subscription: Stripe.Subscription | undefined): void {
   const customerId = invoice.customer as string;
   // Stripe's smart retries would try again later; the emulator leaves retries to `invoices.pay`.
   invoice.next_payment_attempt = null;
@@ -369,5 +369,4 @@ function onPaymentFailed(emu: Emulator, invoice: Stripe.Invoice, subscription: S
       s.status = "past_due";
     });
   }
-  void now;
 }

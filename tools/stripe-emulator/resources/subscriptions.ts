@@ -1,5 +1,6 @@
 import type Stripe from "stripe";
 import type { Emulator } from "../core";
+import { snapshot } from "../events";
 import { newId } from "../state/ids";
 import { invalidRequest, parameterMissing } from "../server/errors";
 import { matchesRange, paginate } from "../server/list";
@@ -61,7 +62,7 @@ export function updateSubscription(emu: Emulator, sub: Stripe.Subscription, para
             throw invalidRequest("Switching between metered and licensed prices on one item is not supported; delete the item and add a new one.", { param: itemParams.name("price") });
           }
           if (proration !== "none") prorations.push({ item: existing, lines: prorationLines(emu, s, existing, input.price, now) });
-          existing.price = input.price;
+          existing.price = snapshot(input.price);
           existing.plan = planFromPrice(input.price);
         }
         const quantity = itemParams.int("quantity");

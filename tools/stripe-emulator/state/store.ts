@@ -28,6 +28,8 @@ export interface EmulatorState {
   internalMeterEvents: StoredMeterEvent[];
   internalCheckout: Record<string, CheckoutInternals>;
   internalCards: Record<string, CardBehaviour>;
+  /** Prices made from checkout `price_data`; Stripe leaves them out of `prices.list`. */
+  internalInlinePrices: Record<string, true>;
   internalPendingItems: PendingInvoiceItem[];
   internalAsyncPayments: AsyncPayment[];
   /** Which PaymentIntent paid which invoice (`invoice.payments`, `/v1/invoice_payments`). */
@@ -137,6 +139,7 @@ export function createEmptyState(): EmulatorState {
     internalMeterEvents: [],
     internalCheckout: {},
     internalCards: {},
+    internalInlinePrices: {},
     internalPendingItems: [],
     internalAsyncPayments: [],
     invoicePayments: {},
