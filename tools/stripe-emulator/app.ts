@@ -8,6 +8,7 @@ import { creditNoteRoutes } from "./resources/creditNotes";
 import { customerRoutes } from "./resources/customers";
 import { eventRoutes } from "./resources/events";
 import { invoicePaymentsOf, invoiceRoutes } from "./resources/invoices";
+import { meterEventRoutes } from "./resources/meterEvents";
 import { meterRoutes } from "./resources/meters";
 import { paymentIntentRoutes } from "./resources/paymentIntents";
 import { paymentMethodRoutes } from "./resources/paymentMethods";
@@ -27,6 +28,7 @@ export function buildRouter(): Router {
     ...productRoutes,
     ...priceRoutes,
     ...meterRoutes,
+    ...meterEventRoutes,
     ...checkoutRoutes,
     ...paymentIntentRoutes,
     ...paymentMethodRoutes,

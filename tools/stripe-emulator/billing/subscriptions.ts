@@ -5,7 +5,8 @@ import { snapshot } from "../events";
 import { newId } from "../state/ids";
 import { planFromPrice } from "../resources/prices";
 import { aggregateUsage } from "./usage";
-import { attemptInvoicePayment, createDraftInvoice, finalizeInvoice, type LineSpec } from "./invoicing";
+import type { LineSpec } from "./invoiceBuilder";
+import { attemptInvoicePayment, createDraftInvoice, finalizeInvoice } from "./invoicing";
 import { lineAmount } from "./money";
 
 export interface ItemInput {

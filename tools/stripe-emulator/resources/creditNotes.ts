@@ -1,6 +1,8 @@
 import type Stripe from "stripe";
 import type { Emulator } from "../core";
-import { markPaid, paymentIntentForInvoice, recomputeTotals } from "../billing/invoicing";
+import { recomputeTotals } from "../billing/invoiceBuilder";
+import { paymentIntentForInvoice } from "../billing/invoicePayments";
+import { markPaid } from "../billing/invoicing";
 import { newId } from "../state/ids";
 import { invalidRequest, parameterMissing } from "../server/errors";
 import { paginate } from "../server/list";
