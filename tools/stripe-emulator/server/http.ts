@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Emulator } from "../core";
 import { newId } from "../state/ids";
 import { lookupById } from "../state/store";
+import { checkAcceptedParams } from "./acceptedParams";
 import { authenticate } from "./auth";
 import { StripeApiError, unrecognizedUrl } from "./errors";
 import { expandPaths } from "./expand";
@@ -93,6 +94,7 @@ function handleApi(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, ur
     }
     const match = deps.router.match(method, url.pathname);
     if (match === null || "methodNotAllowed" in match) throw unrecognizedUrl(method, url.pathname);
+    checkAcceptedParams(method, match.route.pattern, params.raw);
 
     deps.beforeApi(emu);
     emu.currentRequest = { id: requestId, idempotencyKey };

@@ -214,3 +214,15 @@ describe("atomic requests", () => {
     expect(Object.keys(h.emulator.state().events).length).toBe(eventsBefore);
   });
 });
+
+describe("unknown parameters", () => {
+  it("answers 400 parameter_unknown like Stripe instead of ignoring them", async () => {
+    const err = await h.stripe.customers.create({ emali: "typo@example.com" } as Stripe.CustomerCreateParams).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    expect(err).toMatchObject({ statusCode: 400, code: "parameter_unknown", param: "emali" });
+    await expect(h.stripe.subscriptions.list({ colour: "red" } as Stripe.SubscriptionListParams)).rejects.toMatchObject({ code: "parameter_unknown" });
+    // Real Stripe parameters without an effect in the sandbox are accepted.
+    const customer = await h.stripe.customers.create({ preferred_locales: ["en"], tax_exempt: "none" });
+    expect(customer.id).toMatch(/^cus_/);
+  });
+});
