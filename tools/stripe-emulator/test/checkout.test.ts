@@ -189,3 +189,20 @@ describe("inline prices", () => {
     expect((await h.stripe.prices.retrieve(item!.price!.id)).unit_amount).toBe(1234);
   });
 });
+
+describe("background work across a rolled-back request", () => {
+  it("still settles a pending bank debit after a failed request replaced the state", async () => {
+    const local = await startHarness({ asyncPaymentDelayMs: 300 });
+    try {
+      const product = await local.stripe.products.create({ name: "Pack" });
+      const price = await local.stripe.prices.create({ product: product.id, currency: "eur", unit_amount: 500 });
+      const session = await local.stripe.checkout.sessions.create({ mode: "payment", line_items: [{ price: price.id, quantity: 1 }], success_url: "https://app.test/ok" });
+      await payCheckout(session, { iban: "AT321904300235473204" });
+      await expect(local.stripe.refunds.create({ payment_intent: "pi_missing" })).rejects.toMatchObject({ statusCode: 404 });
+      const settled = await local.received("checkout.session.async_payment_succeeded");
+      expect(settled.map((e) => (e.data.object as Stripe.Checkout.Session).id)).toEqual([session.id]);
+    } finally {
+      await local.close();
+    }
+  });
+});
