@@ -206,3 +206,16 @@ describe("background work across a rolled-back request", () => {
     }
   });
 });
+
+describe("checkout for an existing customer", () => {
+  it("saves the card on that customer for later off-session top-ups", async () => {
+    const customer = await h.stripe.customers.create({ email: "known@example.com", metadata: { accountId: "acct_known" } });
+    const session = await paymentSession(customer.id);
+    expect(session.customer).toBe(customer.id);
+    expect((await payCheckout(session, { card: "5555555555554444" })).status).toBe(303);
+    const cards = await h.stripe.paymentMethods.list({ customer: customer.id, type: "card" });
+    expect(cards.data.map((c) => c.card?.brand)).toEqual(["mastercard"]);
+    const topUp = await h.stripe.paymentIntents.create({ customer: customer.id, amount: 900, currency: "usd", payment_method: cards.data[0]!.id, off_session: true, confirm: true });
+    expect(topUp.status).toBe("succeeded");
+  });
+});
