@@ -139,7 +139,7 @@ describe("checkout in subscription mode", () => {
     });
     expect(session.amount_total).toBe(2000);
     const page = await getPage(session.url ?? "");
-    expect(page.html).toContain("Billed by usage");
+    expect(page.html).toContain("$0.005 per unit, billed each month by usage");
     const paid = await payCheckout(session, { card: "4242424242424242" });
     expect(paid.location).toBe(`https://app.test/welcome?cs=${session.id}`);
 
