@@ -251,3 +251,24 @@ describe("real-time subscriptions", () => {
     expect(invoice).toMatchObject({ status: "paid", billing_reason: "subscription_cycle", total: 2000 + 100 });
   });
 });
+
+describe("other endings", () => {
+  it("cancel_at mid-period ends the subscription then and bills usage up to that moment", async () => {
+    const { clock, customer, subscription, t0 } = await subscribedOnClock();
+    const stop = t0 + 10 * 86_400;
+    await usage(customer.id, 40, t0 + 60);
+    const scheduled = await h.stripe.subscriptions.update(subscription.id, { cancel_at: stop });
+    expect(scheduled).toMatchObject({ cancel_at: stop, cancel_at_period_end: false });
+    await h.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: stop + 7200 });
+    const ended = await h.stripe.subscriptions.retrieve(subscription.id);
+    expect(ended).toMatchObject({ status: "canceled", ended_at: stop });
+    const final = await h.stripe.invoices.retrieve(ended.latest_invoice as string);
+    expect(final).toMatchObject({ period_end: stop, total: 20, status: "paid" });
+  });
+
+  it("deleting a customer cancels their subscriptions", async () => {
+    const { customer, subscription } = await subscribedOnClock();
+    await h.stripe.customers.del(customer.id);
+    expect((await h.stripe.subscriptions.retrieve(subscription.id)).status).toBe("canceled");
+  });
+});
