@@ -142,7 +142,7 @@ export const customerRoutes: Route[] = [
       }
       delete emu.state.customers[customer.id];
       emu.emit("customer.deleted", customer, null);
-      return { id: customer.id, object: "customer", deleted: true };
+      return { id: customer.id, object: "customer", deleted: true } satisfies Stripe.DeletedCustomer;
     },
   },
   {

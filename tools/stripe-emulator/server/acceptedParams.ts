@@ -1,4 +1,4 @@
-import { StripeApiError } from "./errors";
+import { unknownParameter } from "./errors";
 import type { FormObject } from "./form";
 
 /**
@@ -96,12 +96,6 @@ export function checkAcceptedParams(method: string, pattern: string, params: For
   const accepted = new Set(["expand", ...(ACCEPTED[key] ?? []), ...(IGNORED[key] ?? [])]);
   for (const name of Object.keys(params)) {
     if (accepted.has(name)) continue;
-    throw new StripeApiError(400, {
-      type: "invalid_request_error",
-      code: "parameter_unknown",
-      param: name,
-      message: `Received unknown parameter: ${name}. (The Stripe emulator accepts the parameters listed in tools/stripe-emulator/server/acceptedParams.ts.)`,
-      doc_url: "https://docs.stripe.com/error-codes/parameter-unknown",
-    });
+    throw unknownParameter(name);
   }
 }
