@@ -111,6 +111,8 @@ export function completeCheckout(emu: Emulator, session: Stripe.Checkout.Session
     tax_ids: [],
   };
   session.status = "complete";
+  // Stripe only exposes the hosted URL while the session is open.
+  session.url = null;
 
   if (session.mode === "subscription" && customer) {
     attachPaymentMethod(emu, pm, customer.id);

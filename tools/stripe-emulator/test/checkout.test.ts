@@ -75,7 +75,7 @@ describe("checkout in payment mode", () => {
     expect(paid.location).toBe(`https://app.test/billing/success?session_id=${session.id}`);
 
     const done = await h.stripe.checkout.sessions.retrieve(session.id, { expand: ["payment_intent", "line_items"] });
-    expect(done).toMatchObject({ status: "complete", payment_status: "paid" });
+    expect(done).toMatchObject({ status: "complete", payment_status: "paid", url: null });
     const pi = done.payment_intent as Stripe.PaymentIntent;
     expect(pi).toMatchObject({ object: "payment_intent", status: "succeeded", amount: 2000, setup_future_usage: "off_session", metadata: { accountId: "acct_app_42" } });
     expect(done.line_items?.data[0]?.quantity).toBe(2);
