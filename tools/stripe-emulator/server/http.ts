@@ -59,6 +59,24 @@ export function createRequestListener(deps: HttpDeps) {
   };
 }
 
+/**
+ * Stripe requests are atomic: one that fails halfway (a bad item after a good
+ * one, an unexpandable field) leaves no trace. Card declines are the
+ * exception; the failed charge and its events are real.
+ */
+function runAtomically(emu: Emulator, method: string, request: { id: string; idempotencyKey: string | null }, run: () => unknown): unknown {
+  const before = method === "GET" ? null : JSON.stringify(emu.state);
+  emu.currentRequest = request;
+  try {
+    return run();
+  } catch (err) {
+    if (before !== null && !(err instanceof StripeApiError && err.statusCode === 402)) emu.restoreState(before);
+    throw err;
+  } finally {
+    emu.currentRequest = null;
+  }
+}
+
 function handleApi(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, url: URL, body: string): void {
   const emu = deps.emu();
   const method = (req.method ?? "GET").toUpperCase();
@@ -97,26 +115,15 @@ function handleApi(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, ur
     checkAcceptedParams(method, match.route.pattern, params.raw);
 
     deps.beforeApi(emu);
-    emu.currentRequest = { id: requestId, idempotencyKey };
-    // Stripe requests are atomic: a request that fails validation halfway leaves
-    // no trace. Card declines are the exception; the failed charge is real.
-    const before = method === "GET" ? null : JSON.stringify(emu.state);
-    let result: unknown;
-    try {
-      result = match.route.handler({ emu, params, path: match.path, requestId });
-    } catch (err) {
-      if (before !== null && !(err instanceof StripeApiError && err.statusCode === 402)) emu.restoreState(before);
-      throw err;
-    } finally {
-      emu.currentRequest = null;
-    }
-    const expand = params.expand();
-    if (expand.length > 0) {
-      result = expandPaths(result, expand, {
+    const result = runAtomically(emu, method, { id: requestId, idempotencyKey }, () => {
+      const output = match.route.handler({ emu, params, path: match.path, requestId });
+      const expand = params.expand();
+      if (expand.length === 0) return output;
+      return expandPaths(output, expand, {
         lookup: (id) => lookupById(emu.state, id),
         include: (object, field) => deps.include(emu, object, field),
       });
-    }
+    });
     const text = JSON.stringify(result, null, 2);
     if (method === "POST" && idempotencyKey) remember(emu.state, scope, idempotencyKey, method, url.pathname, print, { status: 200, body: text });
     emu.persist();
