@@ -59,24 +59,6 @@ export function createRequestListener(deps: HttpDeps) {
   };
 }
 
-/**
- * Stripe requests are atomic: one that fails halfway (a bad item after a good
- * one, an unexpandable field) leaves no trace. Card declines are the
- * exception; the failed charge and its events are real.
- */
-function runAtomically(emu: Emulator, method: string, request: { id: string; idempotencyKey: string | null }, run: () => unknown): unknown {
-  const before = method === "GET" ? null : JSON.stringify(emu.state);
-  emu.currentRequest = request;
-  try {
-    return run();
-  } catch (err) {
-    if (before !== null && !(err instanceof StripeApiError && err.statusCode === 402)) emu.restoreState(before);
-    throw err;
-  } finally {
-    emu.currentRequest = null;
-  }
-}
-
 function handleApi(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, url: URL, body: string): void {
   const emu = deps.emu();
   const method = (req.method ?? "GET").toUpperCase();
@@ -115,7 +97,9 @@ function handleApi(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, ur
     checkAcceptedParams(method, match.route.pattern, params.raw);
 
     deps.beforeApi(emu);
-    const result = runAtomically(emu, method, { id: requestId, idempotencyKey }, () => {
+    // Card declines are kept: the failed charge and its events are real.
+    const keepOnError = (err: unknown) => err instanceof StripeApiError && err.statusCode === 402;
+    const result = emu.atomically(method === "GET" ? null : { id: requestId, idempotencyKey }, keepOnError, () => {
       const output = match.route.handler({ emu, params, path: match.path, requestId });
       const expand = params.expand();
       if (expand.length === 0) return output;

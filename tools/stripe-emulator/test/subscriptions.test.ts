@@ -232,6 +232,9 @@ describe("changing and canceling subscriptions", () => {
     expect(after).toContain('data-testid="resume-subscription"');
     await postForm(`${base}/resume`, {});
     expect((await h.stripe.subscriptions.retrieve(subscription.id)).cancel_at_period_end).toBe(false);
+    const refused = await postForm(`${base}/switch`, { item: itemOf(subscription, plan.flat).id, price: plan.metered.id });
+    expect(decodeURIComponent(refused.location ?? "")).toContain("Could not update the subscription: That plan is not available.");
+    expect((await h.stripe.subscriptions.retrieve(subscription.id)).items.data.map((i) => i.price.id).sort()).toEqual([plan.flat.id, plan.metered.id].sort());
     await postForm(`${base}/switch`, { item: itemOf(subscription, plan.flat).id, price: annual.id });
     const switched = await h.stripe.subscriptions.retrieve(subscription.id);
     expect(switched.items.data.map((i) => i.price.id)).toContain(annual.id);
