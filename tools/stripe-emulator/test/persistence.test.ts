@@ -80,3 +80,19 @@ describe("sandbox persistence", () => {
     expect(live.events.some((e) => (e.data.object as Stripe.Customer).id === customer.id)).toBe(true);
   });
 });
+
+describe("a damaged state file", () => {
+  it("is set aside and the emulator starts empty", async () => {
+    const { writeFileSync } = await import("node:fs");
+    const stateFile = join(dir, "broken.json");
+    writeFileSync(stateFile, "{ not json");
+    const emulator = await startStripeEmulator({ port: 0, stateFile });
+    try {
+      const stripe = new Stripe("sk_test_broken", { ...emulator.stripeConfig, maxNetworkRetries: 0 });
+      expect((await stripe.customers.list()).data).toEqual([]);
+      expect(readdirSync(dir).some((f) => f.startsWith("broken.json.corrupt-"))).toBe(true);
+    } finally {
+      await emulator.close();
+    }
+  });
+});
