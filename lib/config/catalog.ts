@@ -92,7 +92,7 @@ export const catalog = {
   /** The Stripe Billing Meter that carries overage (value = credits, summed per period). */
   meter: { eventName: "meterline_overage_credits", displayName: "Meterline overage credits", customerPayloadKey: "stripe_customer_id", valuePayloadKey: "value" },
   /** Stripe product ids used by stripe:sync (stable, so a re-run updates instead of duplicating). */
-  products: { pro: "meterline_pro", packs: "meterline_credits" },
+  products: { planPrefix: "meterline_plan_", packs: "meterline_credits" },
   limits: {
     /** The unit of the per-period hard limit on overage: credits, or cents of overage spend. */
     hardLimitUnit: "credits" as "credits" | "cents",
