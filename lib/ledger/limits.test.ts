@@ -4,7 +4,7 @@ import { createTestDb, type TestDb } from "@/tests/db";
 import { ctx, makeTeamWith, makeUser } from "@/tests/helpers/fixtures";
 import { expectBooksBalance, give, makeLedgerAccount, rid, usage } from "@/tests/helpers/ledger";
 import { accountLedger, accounts, auditLog } from "@/db/schema";
-import { capture, getBalance, getLimits, periodSummary, reserve, setLimits, setPlan, startPeriod } from "@/lib/ledger";
+import { adjust, capture, getBalance, getLimits, periodSummary, reserve, setLimits, setPlan, startPeriod } from "@/lib/ledger";
 import { catalog } from "@/lib/config/catalog";
 import type { AppError } from "@/lib/errors";
 
@@ -46,6 +46,28 @@ describe("setLimits / getLimits", () => {
     const c = ctx(owner.personalAccountId, owner.user.id, "owner");
     expect((await fail(setLimits(t.db, c, { hardLimit: -1 })))?.code).toBe("invalid_input");
     expect((await fail(setLimits(t.db, c, { softLimitCredits: 1.5 })))?.code).toBe("invalid_input");
+  });
+});
+
+describe("hard limit changes mid-period", () => {
+  it("hold 80 overage under limit 100, limit lowered to 50, capture 80 → 50 overage charged, 30 capped; outbox 50", async () => {
+    const owner = await makeUser(t.db, "Hank Hardlimit");
+    const a = owner.personalAccountId;
+    const c = ctx(a, owner.user.id, "owner");
+    await setPlan(t.db, a, "pro");
+    await t.db.update(accountLedger).set({ hardLimitUnit: "credits" }).where(eq(accountLedger.accountId, a));
+    await adjust(t.db, { accountId: a, credits: -catalog.signupCredits, reason: "start from zero", actorUserId: null, sourceRef: `zero:${a}` });
+    await t.db.update(accountLedger).set({ hardLimit: 100 }).where(eq(accountLedger.accountId, a));
+    const r = rid();
+    expect((await reserve(t.db, { accountId: a, requestId: r, credits: 80 })).overageCredits).toBe(80);
+    await t.db.update(accountLedger).set({ hardLimit: 50 }).where(eq(accountLedger.accountId, a));
+    const rc = await capture(t.db, { accountId: a, requestId: r, credits: 80, usage: usage() });
+    expect(rc).toMatchObject({ chargedCredits: 50, overageCredits: 50, cappedCredits: 30 });
+    expect((await getBalance(t.db, a)).overage).toMatchObject({ usedCredits: 50, heldCredits: 0 });
+    // used 50: setting the limit to 40 would put used above it → refused; 50 is fine
+    expect((await fail(setLimits(t.db, c, { hardLimit: 40 })))?.code).toBe("invalid_input");
+    await setLimits(t.db, c, { hardLimit: 50 });
+    await expectBooksBalance(t.db);
   });
 });
 
