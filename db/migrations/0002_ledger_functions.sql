@@ -266,7 +266,6 @@ begin
     end if;
 
     charge := least(it.c, h.credits);
-    capped := greatest(it.c - h.credits, 0);
     left_c := charge;
     included := 0;
     grants_json := '[]'::jsonb;
@@ -284,6 +283,13 @@ begin
       end if;
     end loop;
     ov_charge := left_c; -- what the grants of the hold did not cover comes from its overage part
+    -- Overage charged in a period never passes the hard limit, even for a hold admitted before
+    -- the limit was lowered: the excess is not charged (recorded as capped).
+    if limit_credits is not null then
+      ov_charge := least(ov_charge, greatest(limit_credits - acc.overage_used_credits - d_ov_used, 0));
+    end if;
+    charge := charge - left_c + ov_charge;
+    capped := it.c - charge;
     if h.overage_credits > 0 then
       insert into ledger_entries (account_id, kind, request_id, overage_held_delta, overage_used_delta, idempotency_key)
       values (p_account, 'capture', it.r, -h.overage_credits, ov_charge, 'capture:' || p_account || ':' || it.r || ':overage');

@@ -168,7 +168,7 @@ export const usageEvents = pgTable(
     heldCredits: credits("held_credits").notNull(),
     requestedCredits: credits("requested_credits").notNull(),
     chargedCredits: credits("charged_credits").notNull(),
-    /** Requested beyond the hold: not charged, recorded. */
+    /** Requested but not charged: beyond the hold, or overage beyond the hard limit. */
     cappedCredits: credits("capped_credits").notNull(),
     overageCredits: credits("overage_credits").notNull(),
     /** Charged from plan_allowance grants (included quota). */

@@ -92,8 +92,18 @@ export class LedgerCombiner {
     try {
       outcomes = await this.apply(batch.map(([a, jobs]) => ({ a, ops: jobs.map((j) => j.op) })), false);
     } catch (e) {
-      // Not a refusal (those are results) but a failure of the call: isolate it.
-      for (const [a, jobs] of batch) void this.retryAlone(a, jobs, e).finally(() => this.done(a));
+      // Not a refusal (those are results) but a failure of the whole call: isolate the culprit.
+      if (batch.length === 1) {
+        const [a, jobs] = batch[0]!;
+        if (jobs.length > 1) {
+          void this.runEachAlone(a, jobs).finally(() => this.done(a));
+        } else {
+          jobs[0]!.reject(e);
+          this.done(a);
+        }
+      } else {
+        for (const [a, jobs] of batch) void this.runAccountAlone(a, jobs).finally(() => this.done(a));
+      }
       return;
     }
     const byAccount = new Map(outcomes.map((o) => [o.a, o]));
@@ -101,7 +111,7 @@ export class LedgerCombiner {
       const outcome = byAccount.get(a);
       if (outcome?.skipped) {
         // Locked by someone else: wait for it in a call of its own, off the shared slot.
-        void this.retryAlone(a, jobs, null).finally(() => this.done(a));
+        void this.runAccountAlone(a, jobs).finally(() => this.done(a));
         continue;
       }
       settle(jobs, outcome);
@@ -109,21 +119,25 @@ export class LedgerCombiner {
     }
   }
 
-  /** One account, waiting for its lock; on failure, one op at a time. */
-  private async retryAlone(a: string, jobs: Job[], cause: unknown): Promise<void> {
-    if (cause !== null && jobs.length === 1) {
-      jobs[0]!.reject(cause);
-      return;
-    }
+  /** One account's ops in one call that waits for the account's lock; on failure, one op at a time. */
+  private async runAccountAlone(a: string, jobs: Job[]): Promise<void> {
     try {
       const [outcome] = await this.apply([{ a, ops: jobs.map((j) => j.op) }], true);
       settle(jobs, outcome);
     } catch (e) {
-      if (jobs.length === 1) {
-        jobs[0]!.reject(e);
-        return;
+      if (jobs.length === 1) jobs[0]!.reject(e);
+      else await this.runEachAlone(a, jobs);
+    }
+  }
+
+  private async runEachAlone(a: string, jobs: Job[]): Promise<void> {
+    for (const job of jobs) {
+      try {
+        const [outcome] = await this.apply([{ a, ops: [job.op] }], true);
+        settle([job], outcome);
+      } catch (e) {
+        job.reject(e);
       }
-      for (const job of jobs) await this.retryAlone(a, [job], e);
     }
   }
 }
