@@ -91,7 +91,7 @@ describe("products and prices", () => {
     const metered = await h.stripe.prices.create({
       product: product.id,
       currency: "usd",
-      unit_amount_decimal: "0.25",
+      unit_amount_decimal: Stripe.Decimal.from("0.25"),
       recurring: { interval: "month", usage_type: "metered", meter: meter.id },
     });
     expect(metered.recurring).toMatchObject({ usage_type: "metered", meter: meter.id });
@@ -193,5 +193,24 @@ describe("idempotency", () => {
     expect((second as Stripe.errors.StripeCardError).payment_intent?.id).toBe((first as Stripe.errors.StripeCardError).payment_intent?.id);
     const intents = await h.stripe.paymentIntents.list({ customer: customer.id });
     expect(intents.data).toHaveLength(1);
+  });
+});
+
+describe("atomic requests", () => {
+  it("a request that fails validation halfway changes nothing and emits nothing", async () => {
+    const product = await h.stripe.products.create({ name: "Atomic" });
+    const price = await h.stripe.prices.create({ product: product.id, currency: "usd", unit_amount: 100, recurring: { interval: "month" } });
+    const customer = await h.stripe.customers.create({});
+    const pm = await h.stripe.paymentMethods.attach("pm_card_visa", { customer: customer.id });
+    const sub = await h.stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], default_payment_method: pm.id });
+    const other = await h.stripe.prices.create({ product: product.id, currency: "usd", unit_amount: 200, recurring: { interval: "month" } });
+    const eventsBefore = Object.keys(h.emulator.state().events).length;
+    // The first item is swapped before the second (unknown) one is seen; the whole update must roll back.
+    await expect(
+      h.stripe.subscriptions.update(sub.id, { items: [{ id: sub.items.data[0]!.id, price: other.id }, { id: "si_missing", price: price.id }], proration_behavior: "none" }),
+    ).rejects.toMatchObject({ statusCode: 400 });
+    const after = await h.stripe.subscriptions.retrieve(sub.id);
+    expect(after.items.data.map((i) => i.price.id)).toEqual([price.id]);
+    expect(Object.keys(h.emulator.state().events).length).toBe(eventsBefore);
   });
 });
