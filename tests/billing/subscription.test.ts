@@ -64,7 +64,7 @@ describe("Pro subscription", () => {
     expect((await getBalance(t.db, actor.accountId)).availableCredits).toBe(1_100_000);
   });
 
-  it("1,100,000 included + 250,000 overage → one meter event of 250,000 → renewal invoice = $29 + 250,000 × $0.000005 = $30.25, then a new 1,000,000 allowance", async () => {
+  it("1,100,000 included + 250,000 overage → one meter event of 250,000 → renewal invoice = $29 + 250,000 × $0.00001 = $31.50, then a new 1,000,000 allowance", async () => {
     const { actor, clock, t1, subId } = await proOnClock();
     await use(actor.accountId, 1_000_000);
     const r = await use(actor.accountId, 350_000);
@@ -75,9 +75,9 @@ describe("Pro subscription", () => {
     await advance(clock, t1 + 3600);
     const invoices = await h.stripe.invoices.list({ subscription: subId });
     const renewal = invoices.data.find((i) => i.billing_reason === "subscription_cycle")!;
-    expect(renewal).toMatchObject({ status: "paid", total: 2_900 + 125 });
+    expect(renewal).toMatchObject({ status: "paid", total: 2_900 + 250 });
     const usageLine = renewal.lines.data.find((l) => l.quantity === 250_000);
-    expect(usageLine?.amount).toBe(125);
+    expect(usageLine?.amount).toBe(250);
     const [ledgerOverage] = await t.db.select({ credits: meterOutbox.credits }).from(meterOutbox).where(eq(meterOutbox.accountId, actor.accountId));
     expect(ledgerOverage?.credits).toBe(usageLine?.quantity);
 
@@ -86,7 +86,7 @@ describe("Pro subscription", () => {
     expect(ledger).toMatchObject({ overageUsedCredits: 0, periodStart: new Date(t1 * 1000), periodEnd: new Date(MONTH_S(t1) * 1000) });
     expect((await getBalance(t.db, actor.accountId)).availableCredits).toBe(1_000_000);
     const history = await t.db.select().from(billingInvoices).where(eq(billingInvoices.accountId, actor.accountId));
-    expect(history.map((i) => [i.status, i.totalCents]).sort()).toEqual([["paid", 2_900], ["paid", 3_025]]);
+    expect(history.map((i) => [i.status, i.totalCents]).sort()).toEqual([["paid", 2_900], ["paid", 3_150]]);
     expect(history.every((i) => i.number && i.hostedInvoiceUrl)).toBe(true);
     expect(await checkLedgerInvariants(t.db)).toEqual([]);
   });
