@@ -92,6 +92,23 @@ describe("credit pack through Checkout", () => {
   });
 });
 
+describe("delayed bank debit (SEPA)", () => {
+  it("completed unpaid → nothing; async_payment_succeeded → 2,000,000 granted once; a failing IBAN → failed, nothing", async () => {
+    const good = await buyer();
+    const bad = await buyer();
+    const g = await createPackCheckout(h.deps, good, "starter");
+    const b = await createPackCheckout(h.deps, bad, "starter");
+    expect((await payCheckout(g.url, "", "AT32 1904 3002 3547 3204")).status).toBe(303);
+    expect((await payCheckout(b.url, "", "AT86 1904 3002 3547 3202")).status).toBe(303);
+    await h.settle();
+    expect((await purchaseGrants(good.accountId)).map((x) => x.amountCredits)).toEqual([2_000_000]);
+    expect(await purchaseGrants(bad.accountId)).toEqual([]);
+    const [failed] = await t.db.select().from(billingPurchases).where(eq(billingPurchases.id, b.sessionId));
+    expect(failed?.status).toBe("failed");
+    expect(h.answers.some((a) => a.body.includes(`checkout ${b.sessionId}: payment failed, nothing granted`))).toBe(true);
+  });
+});
+
 describe("refunds", () => {
   it("2,000,000 pack, 600,000 spent (100,000 signup first, then 500,000 of the pack), full refund → 1,500,000 clawed back, balance 0", async () => {
     const actor = await buyer();
