@@ -107,12 +107,14 @@ export const holds = pgTable(
     credits: credits("credits").notNull(),
     grantCredits: credits("grant_credits").notNull(),
     overageCredits: credits("overage_credits").notNull(),
-    /** [{ g: grantId, k: kind, c: credits }] in burn order. */
-    allocation: jsonb("allocation").$type<{ g: string; k: GrantKind; c: number }[]>().notNull(),
+    /** The hold's allocation over grants, in burn order: parallel arrays (grant, its kind, credits). */
+    allocGrantIds: text("alloc_grant_ids").array().notNull(),
+    allocKinds: text("alloc_kinds").array().$type<GrantKind[]>().notNull(),
+    allocCredits: bigint("alloc_credits", { mode: "number" }).array().notNull(),
     status: text("status").$type<HoldStatus>().notNull(),
     expiresAt: tstz("expires_at").notNull(),
+    /** userId / apiKeyId / action / model given at reserve; the receipt falls back to them. */
     meta: jsonb("meta").$type<Record<string, string | null>>(),
-    capturedCredits: credits("captured_credits"),
     releaseReason: text("release_reason"),
     createdAt: tstz("created_at").notNull().defaultNow(),
     settledAt: tstz("settled_at"),

@@ -59,7 +59,13 @@ async function runSequence(plan: "free" | "pro", cmds: Cmd[]) {
       }
       case "reserve": {
         const before = await getBalance(t.db, a);
-        const room = !before.overage.allowed || before.overage.blocked ? 0 : before.overage.limitCredits === null ? Infinity : before.overage.limitCredits - before.overage.usedCredits - before.overage.heldCredits;
+        // Overage room can be "negative" when the limit was lowered under held overage: no room.
+        const room =
+          !before.overage.allowed || before.overage.blocked
+            ? 0
+            : before.overage.limitCredits === null
+              ? Infinity
+              : Math.max(before.overage.limitCredits - before.overage.usedCredits - before.overage.heldCredits, 0);
         const r = `p_${tag}`;
         const outcome = await reserve(t.db, { accountId: a, requestId: r, credits: c.credits }).then(
           (h) => h,
