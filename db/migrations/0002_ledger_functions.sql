@@ -542,6 +542,7 @@ declare
 begin
   select * into g from credit_grants where source_ref = p_source_ref;
   if not found then return jsonb_build_object('ok', false, 'err', 'not_found'); end if;
+  if g.kind <> 'purchase' then return jsonb_build_object('ok', false, 'err', 'not_purchase'); end if;
   perform 1 from account_ledger where account_id = g.account_id for update;
   select * into g from credit_grants where id = g.id for update;
   select * into prior from ledger_entries where idempotency_key = key;
@@ -604,6 +605,11 @@ begin
   select * into acc from account_ledger where account_id = p_account for update;
   if not found then return false; end if;
   if exists (select 1 from ledger_entries where idempotency_key = key) then return false; end if;
+  -- Order-independent: once billing has started a period, an older one (a late webhook) is ignored.
+  -- The first billed period may start before the account's provisional one (account creation).
+  if p_start < acc.period_start and exists (select 1 from ledger_entries where account_id = p_account and kind = 'period_rollover') then
+    return false;
+  end if;
   insert into ledger_entries (account_id, kind, overage_used_delta, idempotency_key, details)
   values (p_account, 'period_rollover', -acc.overage_used_credits, key,
     jsonb_build_object('previousStart', acc.period_start, 'previousEnd', acc.period_end, 'usedCredits', acc.period_used_credits,
@@ -623,3 +629,11 @@ alter table account_ledger set (fillfactor = 50);
 alter table credit_grants set (fillfactor = 50);
 --> statement-breakpoint
 alter table usage_daily set (fillfactor = 70);
+--> statement-breakpoint
+
+-- Accounts created before the ledger existed get their ledger row (free plan defaults, a
+-- provisional 30-day period). New accounts get it, with the signup grant, from the
+-- onAccountCreated hook (lib/ledger/register.ts).
+insert into account_ledger (account_id, status, period_start, period_end, plan)
+select id, status, now(), now() + interval '30 days', 'free' from accounts
+on conflict do nothing;
