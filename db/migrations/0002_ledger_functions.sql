@@ -379,22 +379,25 @@ begin
     -- grant that has expired meanwhile (or was voided by a full refund) are never spendable again,
     -- so they are expired (voided) right here, with their journal entry, rather than at the next
     -- expiry run.
-    for gr in select q.id, sum(q.ch)::bigint as ch, sum(q.hd)::bigint as hd
-                from unnest(tg_ids, tg_charged, tg_held) as q(id, ch, hd) group by q.id loop
-      update credit_grants set remaining_credits = remaining_credits - gr.ch, held_credits = held_credits + gr.hd
-       where id = gr.id
-       returning remaining_credits, held_credits, expires_at, voided_at into gu;
-      if gu.remaining_credits > gu.held_credits and (gu.voided_at is not null or gu.expires_at <= now_ts) then
-        x := gu.remaining_credits - gu.held_credits;
-        update credit_grants set remaining_credits = held_credits,
-          expired_at = case when voided_at is null then coalesce(expired_at, now_ts) else expired_at end
-         where id = gr.id;
-        j_rows := array_append(j_rows, jsonb_build_object('account_id', b.a,
-          'kind', case when gu.voided_at is not null then 'void' else 'expire' end, 'grant_id', gr.id,
-          'remaining_delta', -x, 'idempotency_key', 'expire:' || gr.id || ':' || gu.held_credits));
-        d_rem := d_rem + x;
-      end if;
-    end loop;
+    if cardinality(tg_ids) > 0 then
+      for gr in select q.id, sum(q.ch)::bigint as ch, sum(q.hd)::bigint as hd
+                  from unnest(tg_ids, tg_charged, tg_held) as q(id, ch, hd)
+                 group by q.id loop
+        update credit_grants set remaining_credits = remaining_credits - gr.ch, held_credits = held_credits + gr.hd
+         where id = gr.id
+         returning remaining_credits, held_credits, expires_at, voided_at into gu;
+        if gu.remaining_credits > gu.held_credits and (gu.voided_at is not null or gu.expires_at <= now_ts) then
+          x := gu.remaining_credits - gu.held_credits;
+          update credit_grants set remaining_credits = held_credits,
+            expired_at = case when voided_at is null then coalesce(expired_at, now_ts) else expired_at end
+           where id = gr.id;
+          j_rows := array_append(j_rows, jsonb_build_object('account_id', b.a,
+            'kind', case when gu.voided_at is not null then 'void' else 'expire' end, 'grant_id', gr.id,
+            'remaining_delta', -x, 'idempotency_key', 'expire:' || gr.id || ':' || gu.held_credits));
+          d_rem := d_rem + x;
+        end if;
+      end loop;
+    end if;
 
     if d_rem <> 0 or d_held <> 0 or d_ov_held <> 0 or d_ov_used <> 0 or d_used <> 0 then
       update account_ledger set remaining_credits = remaining_credits - d_rem, held_credits = held_credits - d_held,
