@@ -379,22 +379,25 @@ begin
     -- grant that has expired meanwhile (or was voided by a full refund) are never spendable again,
     -- so they are expired (voided) right here, with their journal entry, rather than at the next
     -- expiry run.
-    for gr in select q.id, sum(q.ch)::bigint as ch, sum(q.hd)::bigint as hd
-                from unnest(tg_ids, tg_charged, tg_held) as q(id, ch, hd) group by q.id loop
-      update credit_grants set remaining_credits = remaining_credits - gr.ch, held_credits = held_credits + gr.hd
-       where id = gr.id
-       returning remaining_credits, held_credits, expires_at, voided_at into gu;
-      if gu.remaining_credits > gu.held_credits and (gu.voided_at is not null or gu.expires_at <= now_ts) then
-        x := gu.remaining_credits - gu.held_credits;
-        update credit_grants set remaining_credits = held_credits,
-          expired_at = case when voided_at is null then coalesce(expired_at, now_ts) else expired_at end
-         where id = gr.id;
-        j_rows := array_append(j_rows, jsonb_build_object('account_id', b.a,
-          'kind', case when gu.voided_at is not null then 'void' else 'expire' end, 'grant_id', gr.id,
-          'remaining_delta', -x, 'idempotency_key', 'expire:' || gr.id || ':' || gu.held_credits));
-        d_rem := d_rem + x;
-      end if;
-    end loop;
+    if cardinality(tg_ids) > 0 then
+      for gr in select q.id, sum(q.ch)::bigint as ch, sum(q.hd)::bigint as hd
+                  from unnest(tg_ids, tg_charged, tg_held) as q(id, ch, hd)
+                 group by q.id loop
+        update credit_grants set remaining_credits = remaining_credits - gr.ch, held_credits = held_credits + gr.hd
+         where id = gr.id
+         returning remaining_credits, held_credits, expires_at, voided_at into gu;
+        if gu.remaining_credits > gu.held_credits and (gu.voided_at is not null or gu.expires_at <= now_ts) then
+          x := gu.remaining_credits - gu.held_credits;
+          update credit_grants set remaining_credits = held_credits,
+            expired_at = case when voided_at is null then coalesce(expired_at, now_ts) else expired_at end
+           where id = gr.id;
+          j_rows := array_append(j_rows, jsonb_build_object('account_id', b.a,
+            'kind', case when gu.voided_at is not null then 'void' else 'expire' end, 'grant_id', gr.id,
+            'remaining_delta', -x, 'idempotency_key', 'expire:' || gr.id || ':' || gu.held_credits));
+          d_rem := d_rem + x;
+        end if;
+      end loop;
+    end if;
 
     if d_rem <> 0 or d_held <> 0 or d_ov_held <> 0 or d_ov_used <> 0 or d_used <> 0 then
       update account_ledger set remaining_credits = remaining_credits - d_rem, held_credits = held_credits - d_held,
@@ -542,6 +545,7 @@ declare
 begin
   select * into g from credit_grants where source_ref = p_source_ref;
   if not found then return jsonb_build_object('ok', false, 'err', 'not_found'); end if;
+  if g.kind <> 'purchase' then return jsonb_build_object('ok', false, 'err', 'not_purchase'); end if;
   perform 1 from account_ledger where account_id = g.account_id for update;
   select * into g from credit_grants where id = g.id for update;
   select * into prior from ledger_entries where idempotency_key = key;
@@ -604,6 +608,11 @@ begin
   select * into acc from account_ledger where account_id = p_account for update;
   if not found then return false; end if;
   if exists (select 1 from ledger_entries where idempotency_key = key) then return false; end if;
+  -- Order-independent: once billing has started a period, an older one (a late webhook) is ignored.
+  -- The first billed period may start before the account's provisional one (account creation).
+  if p_start < acc.period_start and exists (select 1 from ledger_entries where account_id = p_account and kind = 'period_rollover') then
+    return false;
+  end if;
   insert into ledger_entries (account_id, kind, overage_used_delta, idempotency_key, details)
   values (p_account, 'period_rollover', -acc.overage_used_credits, key,
     jsonb_build_object('previousStart', acc.period_start, 'previousEnd', acc.period_end, 'usedCredits', acc.period_used_credits,
@@ -623,3 +632,11 @@ alter table account_ledger set (fillfactor = 50);
 alter table credit_grants set (fillfactor = 50);
 --> statement-breakpoint
 alter table usage_daily set (fillfactor = 70);
+--> statement-breakpoint
+
+-- Accounts created before the ledger existed get their ledger row (free plan defaults, a
+-- provisional 30-day period). New accounts get it, with the signup grant, from the
+-- onAccountCreated hook (lib/ledger/register.ts).
+insert into account_ledger (account_id, status, period_start, period_end, plan)
+select id, status, now(), now() + interval '30 days', 'free' from accounts
+on conflict do nothing;

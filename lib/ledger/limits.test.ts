@@ -143,6 +143,24 @@ describe("billing periods", () => {
     expect((await reserve(t.db, { accountId: a, requestId: rid(), credits: catalog.plans.pro.includedCredits + 1 })).overageCredits).toBe(1);
   });
 
+  it("late webhook: period starting 1 Feb arrives after the 1 Mar period → ignored, counters keep March", async () => {
+    const a = await makeLedgerAccount(t.db, { plan: "pro" });
+    const feb = { start: new Date("2026-02-01T00:00:00Z"), end: new Date("2026-03-01T00:00:00Z") };
+    const mar = { start: new Date("2026-03-01T00:00:00Z"), end: new Date("2026-04-01T00:00:00Z") };
+    expect(await startPeriod(t.db, a, mar)).toEqual({ started: true });
+    expect(await startPeriod(t.db, a, feb)).toEqual({ started: false });
+    expect(await periodSummary(t.db, a)).toMatchObject({ periodStart: mar.start, periodEnd: mar.end });
+    const [n] = (await t.db.execute(sql`select count(*)::int as n from credit_grants where account_id = ${a} and kind = 'plan_allowance'`)) as unknown as { n: number }[];
+    expect(n!.n).toBe(1);
+  });
+
+  it("first billed period starting 1 h before the account's provisional period → started, counters reset", async () => {
+    const a = await makeLedgerAccount(t.db, { plan: "pro" });
+    const start = new Date(Date.now() - 3_600_000);
+    expect(await startPeriod(t.db, a, { start, end: new Date(start.getTime() + 30 * 86_400_000) })).toEqual({ started: true });
+    expect((await periodSummary(t.db, a)).periodStart).toEqual(start);
+  });
+
   it("startPeriod with end before start → invalid_input", async () => {
     const a = await makeLedgerAccount(t.db);
     expect((await fail(startPeriod(t.db, a, { start: new Date(), end: new Date(Date.now() - 1) })))?.code).toBe("invalid_input");
