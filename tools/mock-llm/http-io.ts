@@ -1,0 +1,38 @@
+/** Small node:http helpers: bounded body reading and JSON / error responses. */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { HttpError } from "./errors";
+
+export class BodyTooLargeError extends Error {}
+
+/** Read the whole body as UTF-8, refusing more than `limitBytes`. */
+export function readBody(req: IncomingMessage, limitBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limitBytes) {
+        reject(new BodyTooLargeError());
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(chunks.length === 1 ? (chunks[0] as Buffer).toString("utf8") : Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+export function sendJson(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(body),
+    ...headers,
+  });
+  res.end(body);
+}
+
+export function sendError(res: ServerResponse, error: HttpError): void {
+  if (res.headersSent || res.destroyed) return;
+  sendJson(res, error.status, JSON.stringify(error.body), error.headers);
+}
