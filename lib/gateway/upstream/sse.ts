@@ -25,6 +25,9 @@ export async function* readSseData(body: ReadableStream<Uint8Array>, idleTimeout
         }
       }
     }
+    // The last line may lack its newline, and the last event its blank line.
+    const tail = buffer.endsWith("\r") ? buffer.slice(0, -1) : buffer;
+    if (tail.startsWith("data:")) data.push(tail.slice(tail.startsWith("data: ") ? 6 : 5));
     if (data.length > 0) yield data.join("\n");
   } finally {
     reader.releaseLock();
