@@ -2,4 +2,8 @@
 export * from "./users";
 export * from "./accounts";
 export * from "./api-keys";
+<<<<<<< HEAD
 export * from "./gateway";
+=======
+export * from "./ledger";
+>>>>>>> ledger
