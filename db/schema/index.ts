@@ -2,8 +2,5 @@
 export * from "./users";
 export * from "./accounts";
 export * from "./api-keys";
-<<<<<<< HEAD
-export * from "./gateway";
-=======
 export * from "./ledger";
->>>>>>> ledger
+export * from "./gateway";
