@@ -43,14 +43,24 @@ export function streamCompletion(args: {
   const transcript: string[] = [];
   let clientGone = false;
   let upstreamUsage: unknown = null;
+  let streamController: ReadableStreamDefaultController<Uint8Array> | undefined;
 
+  // The client is gone: stop the upstream now (it bills by the token) and end our side of the
+  // stream, so whoever still reads it (a proxy, an in-process caller) sees an error, not a hang.
   const leave = () => {
+    if (clientGone) return;
     clientGone = true;
     upstream.abort();
+    try {
+      streamController?.error(new Error("client disconnected"));
+    } catch {
+      // already closed
+    }
   };
 
   return new ReadableStream<Uint8Array>({
     start(controller) {
+      streamController = controller;
       const send = (text: string) => {
         if (args.keepTranscript) transcript.push(text);
         if (clientGone) return;

@@ -59,9 +59,9 @@ describe("POST /api/v1/chat/completions through the official openai client", () 
     }
     expect(ids.size).toBe(1);
     const [requestId] = [...ids];
-    expect(usage!.completion_tokens).toBe(30);
+    expect(usage!["completion_tokens"]!).toBe(30);
     expect(countTextTokens(text)).toBe(30);
-    expect(usage!.credits_charged).toBe(usage!.prompt_tokens + 30);
+    expect(usage!["credits_charged"]!).toBe(usage!["prompt_tokens"]! + 30);
     const receipt = await getReceipt(t.db, a.accountId, requestId!);
     expect(receipt).toMatchObject({ chargedCredits: usage!.credits_charged, status: "succeeded", outputTokens: 30 });
   });
