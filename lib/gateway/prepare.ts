@@ -50,7 +50,7 @@ export function prepareCompletion(body: ChatCompletionBody, options: RequestOpti
   const stream = body.stream === true;
   const { metadata, ...rest } = body;
   const ourMetadata = metadata ?? {};
-  const { action: _a, cache: _c, ...theirMetadata } = ourMetadata;
+  const theirMetadata = Object.fromEntries(Object.entries(ourMetadata).filter(([k]) => k !== "action" && k !== "cache"));
 
   const upstreamBody: Record<string, unknown> = { ...rest, model: price.upstreamModel };
   if (Object.keys(theirMetadata).length > 0) upstreamBody.metadata = theirMetadata;

@@ -1,6 +1,7 @@
 import type { Db } from "@/db/client";
 import { capture, release, type Receipt } from "@/lib/ledger";
 import type { ModelPrice } from "@/lib/config/price-book";
+import { isAppError } from "@/lib/errors";
 import { creditsFor } from "./pricing";
 import type { TokenUsage } from "./usage";
 
@@ -70,6 +71,8 @@ export class Settlement {
     try {
       return await capture(this.db, args);
     } catch (e) {
+      // A refusal (already released by the sweeper, …) is final; only unexpected errors are retried.
+      if (isAppError(e)) throw e;
       // Capture is idempotent, so one retry after a transient database error is safe; a second
       // failure leaves the hold to the sweeper (the customer is then not charged, never twice).
       console.error(`gateway: capture of ${b.requestId} failed, retrying once`, e);
