@@ -84,7 +84,8 @@ function applySettings(plan: FaultPlan, settings: string): void {
   }
 }
 
-const DIRECTIVE = /\[mock(?:\s+([^\]]*))?\]/gi;
+// Lowercase "[mock" only, matching the cheap includes() pre-check below.
+const DIRECTIVE = /\[mock(?:\s+([^\]]*))?\]/g;
 
 /** Fast pre-check so prompts without "[mock" skip the regex entirely. */
 export function hasDirective(text: string): boolean {

@@ -4,22 +4,28 @@ import type { HttpError } from "./errors";
 
 export class BodyTooLargeError extends Error {}
 
-/** Read the whole body as UTF-8, refusing more than `limitBytes`. */
+/**
+ * Read the whole body as UTF-8. Past `limitBytes` it rejects with BodyTooLargeError and drains
+ * the rest unbuffered, so the caller can still answer 413 on the open connection.
+ */
 export function readBody(req: IncomingMessage, limitBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limitBytes) {
-        reject(new BodyTooLargeError());
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
+      if (size <= limitBytes) return void chunks.push(chunk);
+      req.off("data", onData);
+      req.resume();
+      reject(new BodyTooLargeError());
+    };
+    req.on("data", onData);
     req.on("end", () => resolve(chunks.length === 1 ? (chunks[0] as Buffer).toString("utf8") : Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
+    // A client that disconnects mid-body never sends 'end'; settle so nothing waits forever.
+    req.on("close", () => {
+      if (!req.complete) reject(new Error("client closed the connection before sending the whole body"));
+    });
   });
 }
 

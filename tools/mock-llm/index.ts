@@ -9,3 +9,4 @@ export {
   type ChatContentPart,
 } from "./tokens";
 export { type FaultPlan } from "./faults";
+export { spawnMockLlm, type SpawnedMockLlm } from "./spawn";

@@ -109,7 +109,11 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
 
   const server = createServer((req, res) => {
     route(req, res).catch((error: unknown) => {
-      if (error instanceof BodyTooLargeError) return sendError(res, bodyTooLarge(maxBodyBytes));
+      if (error instanceof BodyTooLargeError) {
+        // Don't keep a connection whose unread remainder we just skipped.
+        res.shouldKeepAlive = false;
+        return sendError(res, bodyTooLarge(maxBodyBytes));
+      }
       if (!res.headersSent) {
         sendJson(res, 500, JSON.stringify({ error: { message: String(error), type: "server_error", param: null, code: null } }));
       } else {
