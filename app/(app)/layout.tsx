@@ -1,0 +1,37 @@
+import Link from "next/link";
+import { requireAccountContext } from "@/lib/auth/server";
+import { SignOutControl } from "@/lib/auth/ui/sign-out-button";
+import { AccountSwitcher } from "@/components/shell/account-switcher";
+import { NavLink } from "@/components/shell/nav-link";
+import { appNav } from "@/components/shell/app-nav";
+import { switchAccountAction } from "./actions";
+
+export default async function AppLayout({ children }: { children: React.ReactNode }) {
+  const { identity, account, accounts } = await requireAccountContext();
+  return (
+    <div className="min-h-screen">
+      <header className="border-b border-zinc-200 bg-white">
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-3 px-4 py-3">
+          <Link href="/dashboard" className="mr-2 text-base font-semibold tracking-tight">
+            Meterline
+          </Link>
+          <AccountSwitcher accounts={accounts} currentId={account.id} action={switchAccountAction} />
+          <div className="ml-auto flex items-center gap-2">
+            <span className="hidden text-sm text-zinc-600 sm:inline" data-testid="signed-in-as">
+              {identity.email}
+            </span>
+            <SignOutControl />
+          </div>
+        </div>
+        <nav aria-label="Main" className="mx-auto flex max-w-6xl gap-1 overflow-x-auto px-4 pb-2">
+          {appNav.map((item) => (
+            <NavLink key={item.href} href={item.href}>
+              {item.label}
+            </NavLink>
+          ))}
+        </nav>
+      </header>
+      <main className="mx-auto max-w-6xl px-4 py-8">{children}</main>
+    </div>
+  );
+}

@@ -1,0 +1,57 @@
+/**
+ * `npm run dev` / `npm start`: the zero-account sandbox. Starts whatever stand-ins the environment
+ * leaves unconfigured (embedded Postgres, …), applies migrations, then runs Next with the
+ * resulting environment. With every key set it starts nothing but Next.
+ *
+ *   tsx tools/dev.ts [--prod] [--port 3000] [--data .data] [--fresh]
+ */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { runMigrations } from "@/db/migrate";
+import { startSandboxServices, type SandboxServices } from "./sandbox";
+
+const { values: args } = parseArgs({
+  options: {
+    prod: { type: "boolean", default: false },
+    port: { type: "string", default: process.env.PORT ?? "3000" },
+    data: { type: "string", default: ".data" },
+    fresh: { type: "boolean", default: false },
+  },
+});
+
+for (const file of [".env.local", ".env"]) if (fs.existsSync(file)) process.loadEnvFile(file);
+
+async function main() {
+  const port = Number(args.port);
+  const dataDir = path.resolve(args.data!);
+  if (args.fresh) fs.rmSync(dataDir, { recursive: true, force: true });
+  process.env.APP_URL ??= `http://localhost:${port}`;
+  process.env.NEXT_TELEMETRY_DISABLED ??= "1";
+
+  const services: SandboxServices = await startSandboxServices({ dataDir, appUrl: process.env.APP_URL });
+  Object.assign(process.env, services.env);
+  await runMigrations(process.env.DATABASE_URL!);
+  for (const line of services.summary) console.log(`  ${line}`);
+
+  const nextBin = path.join("node_modules", ".bin", "next");
+  const child = spawn(nextBin, [args.prod ? "start" : "dev", "-p", String(port)], { stdio: "inherit", env: process.env });
+
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    child.kill("SIGTERM");
+    await services.stop();
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void stop(0));
+  process.on("SIGTERM", () => void stop(0));
+  child.on("exit", (code) => void stop(code ?? 0));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

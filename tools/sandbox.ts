@@ -1,0 +1,52 @@
+import path from "node:path";
+import postgres from "postgres";
+import { embeddedDatabaseUrl } from "@/lib/config/integrations";
+import { ensureDatabase, startEmbeddedPostgres } from "./embedded-postgres";
+
+/**
+ * Starts the local stand-in for every outside service whose keys are missing and returns the
+ * environment that points the app at them. Used by `npm run dev`, `npm start` and the e2e runner.
+ */
+export type SandboxServices = { env: Record<string, string>; summary: string[]; stop: () => Promise<void> };
+
+export async function startSandboxServices(options: { dataDir: string; appUrl: string }): Promise<SandboxServices> {
+  const env: Record<string, string> = {};
+  const summary: string[] = [];
+  const stops: (() => Promise<void>)[] = [];
+
+  if (!process.env.DATABASE_URL) {
+    const port = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
+    const url = embeddedDatabaseUrl(port);
+    if (!(await canConnect(url.replace(/\/meterline$/, "/postgres")))) {
+      const pg = await startEmbeddedPostgres({ dataDir: path.join(options.dataDir, "pg"), port });
+      stops.push(() => pg.stop());
+      summary.push(`Postgres: embedded, port ${port}, data in ${path.join(options.dataDir, "pg")}`);
+    } else {
+      summary.push(`Postgres: reusing the server already on port ${port}`);
+    }
+    await ensureDatabase(url.replace(/\/meterline$/, "/postgres"), "meterline");
+    env.DATABASE_URL = url;
+  } else {
+    summary.push("Postgres: DATABASE_URL");
+  }
+
+  return {
+    env,
+    summary,
+    stop: async () => {
+      for (const stop of stops.reverse()) await stop().catch(() => {});
+    },
+  };
+}
+
+async function canConnect(url: string): Promise<boolean> {
+  const sql = postgres(url, { max: 1, connect_timeout: 2, onnotice: () => {} });
+  try {
+    await sql`select 1`;
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
