@@ -86,7 +86,7 @@ export function streamCompletion(args: {
         // which is therefore held back until the hold is settled.
         let heldBack: Record<string, unknown> | null = null;
         try {
-          for await (const data of readSseData(upstream.response.body!, args.idleTimeoutMs)) {
+          for await (const data of readSseData(upstream.body, args.idleTimeoutMs)) {
             if (data === "[DONE]") break;
             let chunk: Record<string, unknown>;
             try {
