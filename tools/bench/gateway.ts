@@ -152,6 +152,7 @@ async function main(): Promise<void> {
     }
     client.close();
     printTable(rows);
+    await printPhaseBreakdown(app, keys);
 
     const { db, sql } = createDb(dbUrl, { max: 2 });
     const problems = await checkLedgerInvariants(db);
@@ -166,6 +167,31 @@ async function main(): Promise<void> {
     next?.kill("SIGTERM");
     for (const stop of stops) await stop().catch(() => {});
   }
+}
+
+/**
+ * Where one metered request's time goes, from the gateway's own `server-timing` header: medians
+ * over 300 sequential non-streaming requests (1 client), next to the end-to-end time.
+ */
+async function printPhaseBreakdown(app: string, keys: string[]): Promise<void> {
+  const samples = new Map<string, number[]>();
+  const total: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const t0 = performance.now();
+    const res = await fetch(app, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${keys[i % keys.length]!}` }, body: JSON.stringify(body("standard", i, false)) });
+    await res.text();
+    total.push(performance.now() - t0);
+    for (const part of (res.headers.get("server-timing") ?? "").split(",")) {
+      const m = /^\s*([\w-]+);dur=([\d.]+)/.exec(part);
+      if (m) (samples.get(m[1]!) ?? samples.set(m[1]!, []).get(m[1]!)!).push(Number(m[2]));
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+  const rows: TableRow[] = [...samples.entries()].map(([phase, xs]) => ({ phase, "median ms": median(xs) }));
+  const inside = rows.reduce((s, r) => s + (r["median ms"] as number), 0);
+  rows.push({ phase: "sum of phases", "median ms": inside }, { phase: "end to end (fetch)", "median ms": median(total) });
+  console.log("\nphases of one non-streaming gateway request (server-timing medians, 1 client):");
+  printTable(rows);
 }
 
 function row(stream: boolean, clients: number, d: LoadResult, g: LoadResult): TableRow {

@@ -10,9 +10,10 @@ export const dynamic = "force-dynamic";
  * Session auth is accepted too, for the playground.
  */
 export const POST = withGateway(
-  async (req, { caller, db, requestId }) => {
+  async (req, { caller, db, requestId, timer }) => {
     const { body, options } = await readCompletionRequest(db, req, caller);
-    return runChatCompletionIdempotently(db, { caller, requestId, body, options, signal: req.signal }, req.headers.get("idempotency-key"));
+    timer.mark("parse");
+    return runChatCompletionIdempotently(db, { caller, requestId, body, options, signal: req.signal, timer }, req.headers.get("idempotency-key"));
   },
   { session: true },
 );
