@@ -186,10 +186,21 @@ async function printPhaseBreakdown(app: string, keys: string[]): Promise<void> {
       if (m) (samples.get(m[1]!) ?? samples.set(m[1]!, []).get(m[1]!)!).push(Number(m[2]));
     }
   }
+  // The floor: the same app answering GET /api/health (Next routing + proxy + one `select 1`).
+  const health: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const t0 = performance.now();
+    await (await fetch(app.replace("/v1/chat/completions", "/health"))).text();
+    health.push(performance.now() - t0);
+  }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
   const rows: TableRow[] = [...samples.entries()].map(([phase, xs]) => ({ phase, "median ms": median(xs) }));
   const inside = rows.reduce((s, r) => s + (r["median ms"] as number), 0);
-  rows.push({ phase: "sum of phases", "median ms": inside }, { phase: "end to end (fetch)", "median ms": median(total) });
+  rows.push(
+    { phase: "sum of phases", "median ms": inside },
+    { phase: "end to end (fetch)", "median ms": median(total) },
+    { phase: "GET /api/health (app floor)", "median ms": median(health) },
+  );
   console.log("\nphases of one non-streaming gateway request (server-timing medians, 1 client):");
   printTable(rows);
 }

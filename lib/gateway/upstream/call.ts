@@ -23,7 +23,7 @@ type CallOptions = {
 };
 
 export type UpstreamJson = { json: Record<string, unknown>; attempts: number };
-export type UpstreamStream = { body: ReadableStream<Uint8Array>; attempts: number; abort: () => void };
+export type UpstreamStream = { chunks: AsyncIterable<Uint8Array>; attempts: number; abort: (reason?: Error) => void };
 
 /**
  * Non-streaming call with retries. The per-attempt timeout covers the whole body. Only the
@@ -54,9 +54,9 @@ export async function openUpstreamStream(options: CallOptions): Promise<Upstream
     const res = await post(options, signal);
     if (!res.ok) return failure(res, await res.text().catch(() => ""));
     current = controller;
-    return { ok: true, value: res.body };
+    return { ok: true, value: res.chunks() };
   }, { timeoutCoversBody: false });
-  return { body: value, attempts, abort: () => current?.abort(new ClientAbortedError()) };
+  return { chunks: value, attempts, abort: (reason) => current?.abort(reason ?? new ClientAbortedError()) };
 }
 
 async function withRetries<T>(

@@ -1,6 +1,5 @@
 import http from "node:http";
 import https from "node:https";
-import { Readable } from "node:stream";
 
 /**
  * HTTP to the upstream over node:http with keep-alive agents. Measured on this project's 2-core
@@ -11,8 +10,8 @@ export type UpstreamResponse = {
   status: number;
   ok: boolean;
   header: (name: string) => string | null;
-  /** The body as a web stream (for SSE). Consume it, or call text(), exactly once. */
-  body: ReadableStream<Uint8Array>;
+  /** The body as it arrives (for SSE): the node stream itself, no web-stream adapter in between. Consume it, or call text(), exactly once. */
+  chunks: () => AsyncIterable<Uint8Array>;
   text: () => Promise<string>;
 };
 
@@ -42,9 +41,9 @@ export function postUpstream(url: string, headers: Record<string, string>, body:
             const v = res.headers[name.toLowerCase()];
             return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
           },
-          get body() {
+          chunks: () => {
             once();
-            return Readable.toWeb(res) as ReadableStream<Uint8Array>;
+            return res;
           },
           text: () => {
             once();
