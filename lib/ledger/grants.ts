@@ -79,18 +79,22 @@ export async function refundPurchase(db: DbOrTx, input: { sourceRef: string; ref
   assertNonEmpty(input.refundRef, "refundRef");
   if (input.credits !== undefined) assertCredits(input.credits, "credits", { allowZero: false });
   const r = await one(db, sql`select ledger_refund(${input.sourceRef}, ${input.refundRef}, ${input.credits ?? null}::bigint) as r`);
-  if (!r.ok) throw new AppError("not_found", `No grant with source ${input.sourceRef}`);
+  if (!r.ok) {
+    if (r.err === "not_purchase") throw new AppError("invalid_input", `Grant ${input.sourceRef} is not a purchase`);
+    throw new AppError("not_found", `No grant with source ${input.sourceRef}`);
+  }
   return { clawedBack: r.clawedBack as number, shortfall: r.shortfall as number };
 }
 
 /**
- * Expiry job: expires the unheld remainder of every grant past its date (and sweeps voided
- * grants), one short transaction per account. Returns the number of grants touched.
+ * Expiry job: expires the unheld remainder of every grant past its date, one short transaction
+ * per account. Held credits stay with their hold (its capture may spend them; whatever it gives
+ * back is expired then). Returns the number of grants expired.
  */
 export async function expireGrants(db: Db, now: Date = new Date()): Promise<number> {
   const accounts = (await db.execute(sql`
     select distinct account_id from credit_grants
-     where remaining_credits > held_credits and (voided_at is not null or expires_at <= ${now.toISOString()}::timestamptz)`)) as unknown as { account_id: string }[];
+     where expired_at is null and expires_at is not null and expires_at <= ${now.toISOString()}::timestamptz`)) as unknown as { account_id: string }[];
   let touched = 0;
   for (const { account_id } of accounts) {
     const [row] = (await db.execute(sql`select ledger_expire_account(${account_id}, ${now.toISOString()}::timestamptz) as n`)) as unknown as { n: number }[];

@@ -7,7 +7,8 @@ import type { DbOrTx } from "@/db/client";
  *  1. the journal sums to every cached counter and to the grants;
  *  2. no grant below zero, held ≤ remaining, available ≥ 0;
  *  3. a request is captured at most once and every settled hold is settled exactly once;
- *  4. overage within the hard limit, none where the plan forbids it;
+ *  4. overage captured this period within the hard limit; no overage held where the plan forbids it
+ *     (reserve admits overage holds only within the limit: see the concurrency tests);
  *  5. every captured overage credit is in exactly one outbox row.
  */
 export async function checkLedgerInvariants(db: DbOrTx, accountIds?: string[]): Promise<string[]> {
@@ -50,13 +51,15 @@ export async function checkLedgerInvariants(db: DbOrTx, accountIds?: string[]): 
   );
   await run(
     "3 hold/receipt mismatch",
-    sql`select h.account_id, h.request_id, h.status, h.credits, h.captured_credits, e.charged_credits
+    sql`select h.account_id, h.request_id, h.status, h.credits, e.held_credits, e.charged_credits
           from holds h full join usage_events e on e.account_id = h.account_id and e.request_id = h.request_id
          where ${scope(sql`coalesce(h.account_id, e.account_id)`)} and (
-           (h.status = 'captured') <> (e.request_id is not null)
+           h.request_id is null or (h.status = 'captured') <> (e.request_id is not null)
            or h.status not in ('held', 'captured', 'released')
-           or e.charged_credits > h.credits or e.charged_credits <> h.captured_credits
-           or h.credits <> h.grant_credits + h.overage_credits)`,
+           or e.charged_credits > h.credits or e.held_credits <> h.credits
+           or e.charged_credits + e.capped_credits <> e.requested_credits
+           or h.credits <> h.grant_credits + h.overage_credits
+           or h.grant_credits <> (select coalesce(sum(x), 0) from unnest(h.alloc_credits) x))`,
   );
   await run(
     "3 request settled twice",
@@ -69,7 +72,7 @@ export async function checkLedgerInvariants(db: DbOrTx, accountIds?: string[]): 
     sql`select account_id, overage_used_credits, overage_held_credits, ledger_overage_limit_credits(a) limit_credits, overage_allowed
           from account_ledger a
          where ${scope(sql`account_id`)} and (
-           (ledger_overage_limit_credits(a) is not null and overage_used_credits + overage_held_credits > ledger_overage_limit_credits(a))
+           (ledger_overage_limit_credits(a) is not null and overage_used_credits > ledger_overage_limit_credits(a))
            or (not overage_allowed and overage_held_credits > 0))`,
   );
   await run(
