@@ -3,3 +3,4 @@ export * from "./users";
 export * from "./accounts";
 export * from "./api-keys";
 export * from "./email";
+export * from "./ledger";

@@ -3,6 +3,8 @@ import { accounts, memberships } from "@/db/schema";
 import { newId } from "@/lib/ids";
 import { recordAudit } from "./audit";
 import { runAccountCreatedHooks } from "./account-created";
+// The ledger registers its onAccountCreated hook (ledger row + signup grant) when loaded.
+import "@/lib/ledger/register";
 
 export async function createTeam(db: Db, userId: string, name: string) {
   return db.transaction(async (tx) => {

@@ -4,6 +4,8 @@ import { accounts, memberships, users } from "@/db/schema";
 import { newId } from "@/lib/ids";
 import { AppError } from "@/lib/errors";
 import { runAccountCreatedHooks } from "./account-created";
+// The ledger registers its onAccountCreated hook (ledger row + signup grant) when loaded.
+import "@/lib/ledger/register";
 
 export type NewUser = { email: string; name: string; passwordHash?: string; clerkUserId?: string };
 

@@ -1,0 +1,105 @@
+import { and, desc, eq, sql } from "drizzle-orm";
+import type { DbOrTx } from "@/db/client";
+import { accountLedger, creditGrants, usageEvents } from "@/db/schema";
+import { AppError } from "@/lib/errors";
+import type { Balance, Receipt } from "./types";
+
+type LedgerRow = typeof accountLedger.$inferSelect;
+
+/** The overage cap in credits, or null when uncapped (same rule as ledger_overage_limit_credits). */
+export function overageLimitCredits(row: Pick<LedgerRow, "hardLimit" | "hardLimitUnit" | "overagePriceCentsPer1000Credits">): number | null {
+  if (row.hardLimit === null) return null;
+  if (row.hardLimitUnit === "credits") return row.hardLimit;
+  if (row.overagePriceCentsPer1000Credits <= 0) return null;
+  return Math.floor((row.hardLimit * 1000) / row.overagePriceCentsPer1000Credits);
+}
+
+export async function getLedgerRowOrThrow(db: DbOrTx, accountId: string): Promise<LedgerRow> {
+  const [row] = await db.select().from(accountLedger).where(eq(accountLedger.accountId, accountId));
+  if (!row) throw new AppError("not_found", `No ledger for account ${accountId}`);
+  return row;
+}
+
+/**
+ * What the account can spend. available = Σ over unexpired, unvoided grants of (remaining − held);
+ * grants past their date count for nothing even before the expiry job has swept them.
+ */
+export async function getBalance(db: DbOrTx, accountId: string): Promise<Balance> {
+  const row = await getLedgerRowOrThrow(db, accountId);
+  const live = await db
+    .select({
+      kind: creditGrants.kind,
+      expiresAt: creditGrants.expiresAt,
+      remaining: sql<string>`sum(${creditGrants.remainingCredits})`,
+      held: sql<string>`sum(${creditGrants.heldCredits})`,
+    })
+    .from(creditGrants)
+    .where(
+      and(
+        eq(creditGrants.accountId, accountId),
+        sql`${creditGrants.voidedAt} is null and (${creditGrants.expiresAt} is null or ${creditGrants.expiresAt} > now()) and ${creditGrants.remainingCredits} > 0`,
+      ),
+    )
+    .groupBy(creditGrants.kind, creditGrants.expiresAt)
+    .orderBy(sql`${creditGrants.expiresAt} asc nulls last`, creditGrants.kind);
+  let remaining = 0;
+  let held = 0;
+  for (const g of live) {
+    remaining += Number(g.remaining);
+    held += Number(g.held);
+  }
+  return {
+    availableCredits: remaining - held,
+    remainingCredits: remaining,
+    heldCredits: row.heldCredits,
+    bySource: live.map((g) => ({ kind: g.kind, remainingCredits: Number(g.remaining), expiresAt: g.expiresAt })),
+    overage: {
+      allowed: row.overageAllowed,
+      usedCredits: row.overageUsedCredits,
+      heldCredits: row.overageHeldCredits,
+      limitCredits: overageLimitCredits(row),
+      blocked: row.blockOverage,
+    },
+    period: { start: row.periodStart, end: row.periodEnd },
+    status: row.status,
+  };
+}
+
+type EventRow = typeof usageEvents.$inferSelect;
+
+export function receiptFromRow(e: EventRow): Receipt {
+  return {
+    requestId: e.requestId,
+    accountId: e.accountId,
+    createdAt: e.createdAt,
+    model: e.model,
+    action: e.action,
+    inputTokens: e.inputTokens,
+    outputTokens: e.outputTokens,
+    cachedTokens: e.cachedTokens,
+    cacheHit: e.cacheHit,
+    status: e.status,
+    heldCredits: e.heldCredits,
+    chargedCredits: e.chargedCredits,
+    overageCredits: e.overageCredits,
+    requestedCredits: e.requestedCredits,
+    cappedCredits: e.cappedCredits,
+    includedCredits: e.includedCredits,
+    grants: e.grants,
+    userId: e.userId,
+    apiKeyId: e.apiKeyId,
+    latencyMs: e.latencyMs,
+  };
+}
+
+/** The receipt of one request, scoped to the account (another account's request id → null). */
+export async function getReceipt(db: DbOrTx, accountId: string, requestId: string): Promise<Receipt | null> {
+  const [e] = await db.select().from(usageEvents).where(and(eq(usageEvents.accountId, accountId), eq(usageEvents.requestId, requestId)));
+  return e ? receiptFromRow(e) : null;
+}
+
+export async function recentReceipts(db: DbOrTx, accountId: string, options: { limit?: number } = {}): Promise<Receipt[]> {
+  const limit = Math.min(Math.max(options.limit ?? 20, 1), 200);
+  const rows = await db.select().from(usageEvents).where(eq(usageEvents.accountId, accountId)).orderBy(desc(usageEvents.createdAt), desc(usageEvents.id)).limit(limit);
+  return rows.map(receiptFromRow);
+}

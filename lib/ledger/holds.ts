@@ -1,0 +1,123 @@
+import type { Db } from "@/db/client";
+import { AppError } from "@/lib/errors";
+import { newId } from "@/lib/ids";
+import { KeyedBatcher } from "./batcher";
+import { noticesFromJson, receiptFromJson } from "./receipts";
+import { rawSql, type Json } from "./sql";
+import type { CaptureInput, CaptureResult, Hold, RefusalCode, ReleaseInput, ReserveInput } from "./types";
+import { assertCredits, assertNonEmpty } from "./validate";
+
+/**
+ * reserve / capture / release. Each call goes through a per-account batcher into one
+ * PL/pgSQL function call (db/migrations/*_ledger_functions.sql): one round trip, one
+ * transaction under the account's row lock, however many requests are in the batch.
+ */
+const DEFAULT_TTL_SECONDS = 600;
+
+type ReserveItem = { r: string; h: string; c: number; t: number; m: Json | null };
+type CaptureItem = { r: string; c: number; u: Json };
+type ReleaseItem = { r: string; why: string };
+type Result = Json & { r: string; ok: boolean; err?: string };
+
+type Batchers = { reserve: KeyedBatcher<ReserveItem, Result>; capture: KeyedBatcher<CaptureItem, Result>; release: KeyedBatcher<ReleaseItem, Result> };
+const batchersByDb = new WeakMap<Db, Batchers>();
+
+function batchers(db: Db): Batchers {
+  let b = batchersByDb.get(db);
+  if (!b) {
+    const sql = rawSql(db);
+    const call = (fn: "ledger_reserve" | "ledger_capture" | "ledger_release") => async (accountId: string, items: unknown[]) => {
+      const [row] = await sql`select ${sql(fn)}(${accountId}, ${JSON.stringify(items)}::jsonb) as r`;
+      return (row as { r: Result[] }).r;
+    };
+    const created: Batchers = {
+      reserve: new KeyedBatcher<ReserveItem, Result>(call("ledger_reserve")),
+      capture: new KeyedBatcher<CaptureItem, Result>(call("ledger_capture")),
+      release: new KeyedBatcher<ReleaseItem, Result>(call("ledger_release")),
+    };
+    batchersByDb.set(db, created);
+    b = created;
+  }
+  return b;
+}
+
+const refusalMessages: Record<RefusalCode, string> = {
+  insufficient_credits: "Not enough credits for this request",
+  hard_limit_reached: "This request would exceed the account's overage hard limit for this period",
+  overage_blocked: "Overage is blocked on this account and its credits are used up",
+  account_frozen: "This account is frozen",
+};
+
+function failure(result: Result, accountId: string, requestId: string): AppError {
+  const code = result.err ?? "internal";
+  if (code in refusalMessages) {
+    const details: Json = { ...result };
+    delete details.r;
+    delete details.ok;
+    delete details.err;
+    return new AppError(code as RefusalCode, refusalMessages[code as RefusalCode], { details: { accountId, ...details } });
+  }
+  if (code === "not_found") return new AppError("not_found", `No ledger ${result.h === undefined ? "hold or account" : "account"} for request ${requestId}`);
+  if (code === "conflict") return new AppError("conflict", `Request ${requestId} is already ${String(result.status)}`, { details: { status: result.status } });
+  return new AppError("internal", `Ledger error ${code}`);
+}
+
+/** Places a hold over grants in burn order, then overage room. Idempotent by requestId while held. */
+export async function reserve(db: Db, input: ReserveInput): Promise<Hold> {
+  assertNonEmpty(input.accountId, "accountId");
+  assertNonEmpty(input.requestId, "requestId");
+  assertCredits(input.credits, "credits");
+  const ttl = input.ttlSeconds ?? DEFAULT_TTL_SECONDS;
+  if (!Number.isSafeInteger(ttl) || ttl <= 0) throw new AppError("invalid_input", "ttlSeconds must be a positive integer");
+  const m = input.meta
+    ? { userId: input.meta.userId ?? null, apiKeyId: input.meta.apiKeyId ?? null, action: input.meta.action ?? null, model: input.meta.model ?? null }
+    : null;
+  const res = await batchers(db).reserve.submit(input.accountId, { r: input.requestId, h: newId("hold"), c: input.credits, t: ttl, m });
+  if (!res.ok) throw failure(res, input.accountId, input.requestId);
+  return {
+    requestId: input.requestId,
+    holdId: res.h as string,
+    credits: res.c as number,
+    fromGrantsCredits: res.gc as number,
+    overageCredits: res.oc as number,
+    expiresAt: new Date(res.e as string),
+  };
+}
+
+/**
+ * Charges min(credits, held) and releases the rest, writing receipt, journal, rollup, outbox and
+ * notices in the same transaction. Capturing an already captured request returns its receipt.
+ */
+export async function capture(db: Db, input: CaptureInput): Promise<CaptureResult> {
+  assertNonEmpty(input.accountId, "accountId");
+  assertNonEmpty(input.requestId, "requestId");
+  assertCredits(input.credits, "credits");
+  const u = input.usage;
+  assertNonEmpty(u.model, "usage.model");
+  for (const [k, v] of [["inputTokens", u.inputTokens], ["outputTokens", u.outputTokens], ["cachedTokens", u.cachedTokens ?? 0]] as const) {
+    if (!Number.isSafeInteger(v) || v < 0 || v > 2_147_483_647) throw new AppError("invalid_input", `usage.${k} must be a non-negative integer`);
+  }
+  const usage: Json = {
+    model: u.model,
+    action: u.action ?? null,
+    it: u.inputTokens,
+    ot: u.outputTokens,
+    ct: u.cachedTokens ?? 0,
+    ch: u.cacheHit ?? false,
+    st: u.status ?? "succeeded",
+    lat: u.latencyMs === undefined ? null : Math.round(u.latencyMs),
+    uid: u.userId ?? null,
+    kid: u.apiKeyId ?? null,
+  };
+  const res = await batchers(db).capture.submit(input.accountId, { r: input.requestId, c: input.credits, u: usage });
+  if (!res.ok) throw failure(res, input.accountId, input.requestId);
+  return { ...receiptFromJson(res.receipt), notices: noticesFromJson(res.notices) };
+}
+
+/** Returns every held credit. No-op if unknown or already released; conflict if captured. */
+export async function release(db: Db, input: ReleaseInput): Promise<void> {
+  assertNonEmpty(input.accountId, "accountId");
+  assertNonEmpty(input.requestId, "requestId");
+  const res = await batchers(db).release.submit(input.accountId, { r: input.requestId, why: input.reason });
+  if (!res.ok) throw failure(res, input.accountId, input.requestId);
+}

@@ -1,0 +1,11 @@
+// The ledger's public API. Importing it registers the account-created hook (signup grant).
+import "./register";
+
+export type * from "./types";
+export { reserve, capture, release } from "./holds";
+export { grant, adjust, refundPurchase, expireGrants, defaultPriority } from "./grants";
+export { getBalance, getReceipt, recentReceipts } from "./balance";
+export { usageByDay, usageBreakdown, periodSummary, type UsageRange, type UsageTotals } from "./usage";
+export { getLimits, setLimits, limitsPatchSchema, type Limits, type LimitsPatch } from "./limits";
+export { createAccountLedger, startPeriod, setPlan, setAccountStatus, sweepStaleHolds } from "./accounts";
+export { checkLedgerInvariants } from "./invariants";
