@@ -4,3 +4,4 @@ export * from "./accounts";
 export * from "./api-keys";
 export * from "./email";
 export * from "./ledger";
+export * from "./gateway";

@@ -6,6 +6,7 @@ import { randomSecret, sha256Hex } from "@/lib/crypto";
 import { AppError, notFound } from "@/lib/errors";
 import { hasRole, type AccountContext } from "@/lib/accounts/roles";
 import { recordAudit } from "@/lib/accounts/audit";
+import { forgetCachedApiKey } from "./key-cache";
 
 export const API_KEY_PREFIX = "mk_";
 const SECRET_LENGTH = 40;
@@ -65,6 +66,8 @@ export async function revokeApiKey(db: Db, actor: AccountContext, keyId: string)
     await tx.update(apiKeys).set({ revokedAt: new Date(), updatedAt: new Date() }).where(eq(apiKeys.id, keyId));
     await recordAudit(tx, { accountId: actor.accountId, actorUserId: actor.userId, action: "api_key.revoked", targetType: "api_key", targetId: keyId });
   });
+  // After commit: this process stops accepting the key at once (see ./key-cache.ts for others).
+  forgetCachedApiKey(keyId);
 }
 
 export type ApiKeyPrincipal = { apiKeyId: string; accountId: string; userId: string; accountStatus: string };

@@ -1,0 +1,18 @@
+import { readCompletionRequest } from "@/lib/gateway/http/read-completion-request";
+import { withGateway } from "@/lib/gateway/http/with-gateway";
+import { runChatCompletionIdempotently } from "@/lib/gateway/idempotent-completion";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * OpenAI Chat Completions, metered: `Authorization: Bearer <API key>`; optional `Idempotency-Key`,
+ * `x-action` (or metadata.action), `x-cache: on` (or metadata.cache) and `x-cache-ttl`.
+ * Session auth is accepted too, for the playground.
+ */
+export const POST = withGateway(
+  async (req, { caller, db, requestId }) => {
+    const { body, options } = await readCompletionRequest(db, req, caller);
+    return runChatCompletionIdempotently(db, { caller, requestId, body, options, signal: req.signal }, req.headers.get("idempotency-key"));
+  },
+  { session: true },
+);

@@ -1,0 +1,35 @@
+import type { Db } from "@/db/client";
+import { sha256Hex } from "@/lib/crypto";
+import { TtlCache } from "@/lib/ttl-cache";
+import { authenticateApiKey, type ApiKeyPrincipal } from "./keys";
+
+/**
+ * API key lookups for hot paths (the gateway), reused for a few seconds so a metered call does not
+ * pay a database round trip to learn who it is. Staleness bound: a key revoked in THIS process is
+ * forgotten at once (revokeApiKey calls forgetCachedApiKey); revoked in another app instance, it
+ * keeps working there for at most `ttlMs`. The account's frozen status is not trusted from here:
+ * the ledger checks it on every hold.
+ */
+const DEFAULT_TTL_MS = 10_000;
+let cache = new TtlCache<ApiKeyPrincipal>({ ttlMs: DEFAULT_TTL_MS, maxEntries: 10_000 });
+const hashByKeyId = new Map<string, string>();
+
+export function configureApiKeyCache(options: { ttlMs: number }): void {
+  cache = new TtlCache<ApiKeyPrincipal>({ ttlMs: options.ttlMs, maxEntries: 10_000 });
+  hashByKeyId.clear();
+}
+
+/** Like authenticateApiKey (same errors), served from the in-process cache when fresh. */
+export async function authenticateApiKeyCached(db: Db, secret: string): Promise<ApiKeyPrincipal> {
+  const hash = sha256Hex(secret);
+  const principal = await cache.get(hash, () => authenticateApiKey(db, secret));
+  if (hashByKeyId.size > 20_000) hashByKeyId.clear();
+  hashByKeyId.set(principal.apiKeyId, hash);
+  return principal;
+}
+
+export function forgetCachedApiKey(apiKeyId: string): void {
+  const hash = hashByKeyId.get(apiKeyId);
+  if (hash) cache.delete(hash);
+  hashByKeyId.delete(apiKeyId);
+}

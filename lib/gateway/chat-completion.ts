@@ -1,0 +1,130 @@
+import type { Db } from "@/db/client";
+import { getGatewayConfig } from "@/lib/config/gateway";
+import { reserve } from "@/lib/ledger";
+import { AppError } from "@/lib/errors";
+import { cacheRequestHash, findCachedCompletion, storeCachedCompletion } from "./cache";
+import type { GatewayCaller } from "./http/authenticate";
+import { prepareCompletion, type PreparedCompletion, type RequestOptions } from "./prepare";
+import { HEADER, SSE_HEADERS, completionAsSse, shapeCompletion } from "./respond";
+import type { ChatCompletionBody } from "./schemas";
+import { Settlement } from "./settlement";
+import { streamCompletion, type StreamHooks } from "./stream-completion";
+import { countTextTokens } from "./tokens";
+import { callUpstreamJson, ClientAbortedError, openUpstreamStream } from "./upstream/call";
+import { resolveUpstreamOrThrow } from "./upstream/resolve";
+import { usageForClient, usageFromUpstream } from "./usage";
+
+export type CompletionCall = {
+  caller: GatewayCaller;
+  requestId: string;
+  body: ChatCompletionBody;
+  options: RequestOptions;
+  /** Aborts when the client disconnects. */
+  signal: AbortSignal;
+  /** Called with the final response to store for an Idempotency-Key (non-streaming: at once; streams: when complete). */
+  onFinalResponse?: (response: { status: number; headers: Record<string, string>; body: string; stream: boolean }) => Promise<void>;
+  /** A stream that was already answered (200) did not complete: the Idempotency-Key is given back. */
+  onStreamAbandoned?: () => Promise<void>;
+};
+
+/** Holds for streams live longer: a long answer is still in progress when a short hold would expire. */
+const HOLD_TTL_SECONDS = { json: 300, stream: 900 };
+
+/**
+ * One metered chat completion (architecture §3): price the worst case, hold it, serve from the
+ * cache or call the upstream (with retries, outside any transaction), capture the actual usage
+ * and release the rest. Refusals and failures release the hold: they charge nothing.
+ */
+export async function runChatCompletion(db: Db, call: CompletionCall): Promise<Response> {
+  const startedAt = performance.now();
+  const prepared = prepareCompletion(call.body, call.options);
+  const upstream = resolveUpstreamOrThrow(prepared.price);
+  const { caller, requestId } = call;
+
+  await reserve(db, {
+    accountId: caller.accountId,
+    requestId,
+    credits: prepared.holdCredits,
+    meta: { userId: caller.userId, apiKeyId: caller.apiKeyId, action: prepared.action, model: prepared.price.id },
+    ttlSeconds: prepared.stream ? HOLD_TTL_SECONDS.stream : HOLD_TTL_SECONDS.json,
+  });
+  const settlement = new Settlement(db, { accountId: caller.accountId, requestId, userId: caller.userId, apiKeyId: caller.apiKeyId, action: prepared.action, price: prepared.price, startedAt });
+  const baseHeaders: Record<string, string> = { [HEADER.requestId]: requestId, [HEADER.creditsHeld]: String(prepared.holdCredits) };
+
+  try {
+    const cacheKey = prepared.cache.enabled ? { accountId: caller.accountId, model: prepared.price.id, requestHash: cacheRequestHash(call.body) } : null;
+    if (cacheKey) {
+      const cached = await findCachedCompletion(db, cacheKey);
+      if (cached) return await serveCacheHit(call, prepared, settlement, cached, baseHeaders);
+      baseHeaders[HEADER.cache] = "miss";
+    }
+    const config = getGatewayConfig();
+    if (prepared.stream) {
+      const opened = await openUpstreamStream({ upstream, body: prepared.upstreamBody, signal: call.signal, policy: config.retry });
+      const hooks: StreamHooks = {
+        onComplete: async ({ choices, usage, transcript }) => {
+          if (cacheKey) {
+            await storeCachedCompletion(db, { ...cacheKey, response: { object: "chat.completion", choices, usage: usageForClient(usage, 0) }, sourceRequestId: requestId, ttlSeconds: prepared.cache.ttlSeconds });
+          }
+          await call.onFinalResponse?.({ status: 200, headers: { ...SSE_HEADERS, ...baseHeaders }, body: transcript, stream: true });
+        },
+        onIncomplete: async () => call.onStreamAbandoned?.(),
+      };
+      const body = streamCompletion({ requestId, prepared, upstream: opened, settlement, clientSignal: call.signal, idleTimeoutMs: config.streamIdleTimeoutMs, keepTranscript: call.onFinalResponse !== undefined, hooks });
+      return new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...baseHeaders, [HEADER.attempts]: String(opened.attempts) } });
+    }
+
+    const { json, attempts } = await callUpstreamJson({ upstream, body: prepared.upstreamBody, signal: call.signal, policy: config.retry });
+    const usage = usageFromUpstream(json.usage) ?? countedUsage(prepared, json);
+    const receipt = await settlement.capture({ usage, status: "succeeded" });
+    const completion = shapeCompletion(json, { requestId, model: prepared.price.id, usage, creditsCharged: receipt.chargedCredits });
+    if (cacheKey) {
+      await storeCachedCompletion(db, { ...cacheKey, response: { ...completion, usage: usageForClient(usage, 0) }, sourceRequestId: requestId, ttlSeconds: prepared.cache.ttlSeconds });
+    }
+    const headers = { "content-type": "application/json", ...baseHeaders, [HEADER.creditsCharged]: String(receipt.chargedCredits), [HEADER.attempts]: String(attempts) };
+    const text = JSON.stringify(completion);
+    await call.onFinalResponse?.({ status: 200, headers, body: text, stream: false });
+    return new Response(text, { status: 200, headers });
+  } catch (e) {
+    if (!settlement.settled) {
+      await settlement.release(e instanceof ClientAbortedError ? "client_aborted" : e instanceof AppError ? e.code : "error").catch((err) => console.error(`gateway: release of ${requestId} failed; the sweeper will`, err));
+    }
+    throw e;
+  }
+}
+
+async function serveCacheHit(
+  call: CompletionCall,
+  prepared: PreparedCompletion,
+  settlement: Settlement,
+  cached: Record<string, unknown>,
+  baseHeaders: Record<string, string>,
+): Promise<Response> {
+  const usage = usageFromUpstream(cached.usage) ?? { inputTokens: prepared.inputTokens, outputTokens: 0, cachedTokens: 0 };
+  const receipt = await settlement.capture({ usage, status: "succeeded", cacheHit: true });
+  if (receipt.chargedCredits !== 0) throw new AppError("internal", "A cache hit was charged; refusing to serve it");
+  const headers: Record<string, string> = { ...baseHeaders, [HEADER.cache]: "hit", [HEADER.creditsCharged]: "0" };
+  const clientUsage = { ...usageForClient(usage, 0), cache_hit: true };
+  let response: { status: number; headers: Record<string, string>; body: string; stream: boolean };
+  if (prepared.stream) {
+    const body = completionAsSse(cached, { requestId: call.requestId, model: prepared.price.id, usage: clientUsage, separateUsageChunk: prepared.clientWantsUsageChunk });
+    response = { status: 200, headers: { ...SSE_HEADERS, ...headers }, body, stream: true };
+  } else {
+    const body = JSON.stringify({ ...cached, id: call.requestId, object: "chat.completion", created: Math.floor(Date.now() / 1000), model: prepared.price.id, usage: clientUsage });
+    response = { status: 200, headers: { "content-type": "application/json", ...headers }, body, stream: false };
+  }
+  await call.onFinalResponse?.(response);
+  return new Response(response.body, { status: response.status, headers: response.headers });
+}
+
+/** No usage from the upstream: count the prompt ourselves and the text it returned. */
+function countedUsage(prepared: PreparedCompletion, json: Record<string, unknown>) {
+  const choices = Array.isArray(json.choices) ? json.choices : [];
+  let text = "";
+  for (const c of choices) {
+    const message = (c as { message?: { content?: unknown; tool_calls?: unknown } }).message;
+    if (typeof message?.content === "string") text += message.content;
+    if (message?.tool_calls) text += JSON.stringify(message.tool_calls);
+  }
+  return { inputTokens: prepared.inputTokens, outputTokens: countTextTokens(text), cachedTokens: 0 };
+}

@@ -1,0 +1,88 @@
+import OpenAI from "openai";
+import { afterAll } from "vitest";
+import type { Db } from "@/db/client";
+import { createApiKey } from "@/lib/api-keys/keys";
+import { resetEnvForTests } from "@/lib/config/env";
+import { resetGatewayConfigForTests } from "@/lib/config/gateway";
+import { resetGatewayLimiterForTests } from "@/lib/gateway/http/with-gateway";
+import { grant } from "@/lib/ledger";
+import { startMockLlm, type MockLlm } from "@/tools/mock-llm";
+import { ctx, makeUser } from "@/tests/helpers/fixtures";
+import * as chatRoute from "@/app/api/v1/chat/completions/route";
+import * as modelsRoute from "@/app/api/v1/models/route";
+import * as estimateRoute from "@/app/api/v1/estimate/route";
+import * as receiptRoute from "@/app/api/v1/receipts/[requestId]/route";
+
+export const BASE_URL = "http://gateway.test/api/v1";
+
+/**
+ * The gateway's test rig: a real mock LLM on a port, the real route handlers called in-process by
+ * a fetch the official `openai` client uses (Request built from its init, signal passed through),
+ * and the real Postgres of the test file. Fast retries so failure paths take milliseconds.
+ */
+export async function startGatewayRig(env: Record<string, string> = {}): Promise<{ mock: MockLlm }> {
+  const mock = await startMockLlm({ port: 0 });
+  Object.assign(process.env, {
+    LLM_BASE_URL: mock.url,
+    LLM_API_KEY: "mock-key",
+    GATEWAY_RETRY_BASE_MS: "5",
+    GATEWAY_RETRY_MAX_DELAY_MS: "20",
+    GATEWAY_ATTEMPT_TIMEOUT_MS: "5000",
+    ...env,
+  });
+  resetEnvForTests();
+  resetGatewayConfigForTests();
+  resetGatewayLimiterForTests();
+  afterAll(() => mock.close());
+  return { mock };
+}
+
+/** Routes a URL to the exported handler, the way Next would. */
+export const inProcessFetch: typeof fetch = async (input, init) => {
+  const req = new Request(input instanceof Request ? input : String(input), init);
+  const path = new URL(req.url).pathname.replace(/^\/api\/v1/, "");
+  if (path === "/chat/completions" && req.method === "POST") return chatRoute.POST(req);
+  if (path === "/models" && req.method === "GET") return modelsRoute.GET(req);
+  if (path === "/estimate" && req.method === "POST") return estimateRoute.POST(req);
+  const receipt = /^\/receipts\/([^/]+)$/.exec(path);
+  if (receipt && req.method === "GET") return receiptRoute.GET(req, { params: Promise.resolve({ requestId: decodeURIComponent(receipt[1]!) }) });
+  return new Response("not found", { status: 404 });
+};
+
+export function clientFor(apiKey: string, options: { maxRetries?: number } = {}): OpenAI {
+  return new OpenAI({ apiKey, baseURL: BASE_URL, fetch: inProcessFetch, maxRetries: options.maxRetries ?? 0 });
+}
+
+let n = 0;
+/** A user, their personal account, an API key on it, and `credits` granted (promo). */
+export async function makePayingAccount(db: Db, credits: number) {
+  const u = await makeUser(db, `Payer ${++n}`);
+  const owner = ctx(u.personalAccountId, u.user.id, "owner");
+  const { secret, key } = await createApiKey(db, owner, "test key");
+  if (credits > 0) await grant(db, { accountId: owner.accountId, kind: "promo", credits, sourceRef: `test-grant-${owner.accountId}` });
+  return { accountId: owner.accountId, userId: u.user.id, owner, apiKey: secret, apiKeyId: key.id, cookie: u.cookie, client: clientFor(secret) };
+}
+
+/** Raw call to a route (for headers and bodies the client would hide). */
+export function rawCall(path: string, init: { method?: string; apiKey?: string; body?: unknown; headers?: Record<string, string>; signal?: AbortSignal }) {
+  const headers: Record<string, string> = { ...(init.headers ?? {}) };
+  if (init.apiKey) headers.authorization = `Bearer ${init.apiKey}`;
+  if (init.body !== undefined) headers["content-type"] = "application/json";
+  return inProcessFetch(`${BASE_URL}${path}`, {
+    method: init.method ?? "POST",
+    headers,
+    body: init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body),
+    signal: init.signal,
+  });
+}
+
+/** Polls until `check` returns a value (streams settle just after their last byte). */
+export async function eventually<T>(check: () => Promise<T | null | undefined>, timeoutMs = 5000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== null && v !== undefined) return v;
+    if (Date.now() > until) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { TokenBucketLimiter } from "../rate-limit";
+import { cacheRequestHash } from "../cache";
+import { canonicalJson } from "../canonical";
+import { openAiErrorBody } from "../http/openai-error";
+import { AppError } from "@/lib/errors";
+import { countPromptTokens, countTextTokens } from "../tokens";
+import type { ChatCompletionBody } from "../schemas";
+
+describe("TokenBucketLimiter", () => {
+  it("burst 3 at 1 rps: 3 allowed, the 4th refused with retry-after 1 s, allowed again 1 s later", () => {
+    let now = 0;
+    const limiter = new TokenBucketLimiter({ requestsPerSecond: 1, burst: 3, now: () => now });
+    expect([1, 2, 3].map(() => limiter.take("k").allowed)).toEqual([true, true, true]);
+    expect(limiter.take("k")).toEqual({ allowed: false, retryAfterSeconds: 1 });
+    expect(limiter.take("other").allowed).toBe(true);
+    now = 1000;
+    expect(limiter.take("k").allowed).toBe(true);
+  });
+
+  it("rate 0 means unlimited", () => {
+    const limiter = new TokenBucketLimiter({ requestsPerSecond: 0, burst: 1 });
+    expect(Array.from({ length: 100 }, () => limiter.take("k").allowed).every(Boolean)).toBe(true);
+  });
+});
+
+describe("cache key", () => {
+  const base: ChatCompletionBody = { model: "standard", messages: [{ role: "user", content: "hi" }], temperature: 0 };
+
+  it("key order, stream and metadata do not change the hash; temperature does", () => {
+    const reordered = { temperature: 0, messages: [{ content: "hi", role: "user" as const }], model: "standard", stream: true, metadata: { action: "x" } };
+    expect(cacheRequestHash(reordered)).toBe(cacheRequestHash(base));
+    expect(cacheRequestHash({ ...base, temperature: 1 })).not.toBe(cacheRequestHash(base));
+  });
+
+  it("canonicalJson sorts nested keys and drops undefined", () => {
+    expect(canonicalJson({ b: { d: 1, c: [{ z: 1, y: 2 }] }, a: undefined })).toBe('{"b":{"c":[{"y":2,"z":1}],"d":1}}');
+  });
+});
+
+describe("OpenAI error shape", () => {
+  it("insufficient_credits → 402, type insufficient_credits, says to top up, carries the numbers", () => {
+    const { status, body } = openAiErrorBody(new AppError("insufficient_credits", "Not enough credits", { details: { availableCredits: 10, requestedCredits: 1074 } }));
+    expect(status).toBe(402);
+    expect(body.error).toMatchObject({ type: "insufficient_credits", code: "insufficient_credits", available_credits: 10, requested_credits: 1074, param: null });
+    expect(body.error.message).toMatch(/Top up/);
+  });
+
+  it("unknown model → 404 with code model_not_found and param model; bad key → 401 invalid_api_key", () => {
+    expect(openAiErrorBody(new AppError("not_found", "no", { details: { param: "model", reason: "model_not_found" } }))).toMatchObject({
+      status: 404,
+      body: { error: { code: "model_not_found", param: "model" } },
+    });
+    expect(openAiErrorBody(new AppError("unauthenticated", "bad"))).toMatchObject({ status: 401, body: { error: { type: "authentication_error", code: "invalid_api_key" } } });
+  });
+
+  it("a driver error becomes a generic 500 without its text", () => {
+    const { status, body } = openAiErrorBody(new Error("connection to 10.0.0.3 refused"));
+    expect(status).toBe(500);
+    expect(body.error.message).not.toMatch(/10\.0\.0\.3/);
+  });
+});
+
+describe("prompt tokens", () => {
+  it("one user message 'hello' → 3 primer + 3 per message + role + content tokens", () => {
+    expect(countPromptTokens([{ role: "user", content: "hello" }])).toBe(3 + 3 + countTextTokens("user") + countTextTokens("hello"));
+  });
+
+  it("special-token text is ordinary text, not a crash", () => {
+    expect(countTextTokens("<|endoftext|>")).toBeGreaterThan(1);
+  });
+});
