@@ -8,7 +8,7 @@ const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 export type IdPrefix =
   | "usr" | "ses" | "acct" | "inv" | "key" | "grant" | "hold" | "le" | "req" | "evt" | "job" | "aud"
-  | "ntf" | "inv_mirror" | "mr" | "rcp" | "cache" | "brk" | "flag" | "eml";
+  | "ntf" | "inv_mirror" | "mr" | "rcp" | "cache" | "brk" | "flag" | "eml" | "div";
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${encodeTime(Date.now())}${randomPart()}`;

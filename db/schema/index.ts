@@ -5,3 +5,4 @@ export * from "./api-keys";
 export * from "./email";
 export * from "./ledger";
 export * from "./gateway";
+export * from "./billing";

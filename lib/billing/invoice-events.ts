@@ -1,0 +1,59 @@
+import type Stripe from "stripe";
+import { startPeriod } from "@/lib/ledger";
+import { setPaymentStanding } from "./account-state";
+import type { BillingDeps } from "./deps";
+import { invoiceSubscriptionId, mirrorInvoice, openInvoiceCount } from "./invoices";
+import { subscriptionPeriod, syncSubscription } from "./subscription-sync";
+
+type Deps = Pick<BillingDeps, "db" | "stripe">;
+export type Handled = { outcome: string; accountId?: string | null };
+
+/** Reasons for which a paid invoice opens a new allowance period. */
+const PERIOD_REASONS = new Set<Stripe.Invoice.BillingReason>(["subscription_create", "subscription_cycle"]);
+
+/**
+ * invoice.paid: mirror it; for a subscription invoice, sync the plan and start the subscription's
+ * current period (the allowance grant, expiring at its end; idempotent per period start); and, if
+ * no invoice is left open, lift past_due.
+ */
+export async function onInvoicePaid(deps: Deps, invoiceId: string): Promise<Handled> {
+  const invoice = await deps.stripe.invoices.retrieve(invoiceId);
+  const accountId = await mirrorInvoice(deps.db, invoice);
+  if (!accountId) return { outcome: `invoice ${invoiceId}: not one of ours` };
+  const parts = [`invoice ${invoiceId} ${invoice.status}`];
+  const subscriptionId = invoiceSubscriptionId(invoice);
+  if (subscriptionId && invoice.status === "paid") {
+    const sync = await syncSubscription(deps, subscriptionId);
+    parts.push(`plan ${sync.plan}`);
+    if (invoice.billing_reason && PERIOD_REASONS.has(invoice.billing_reason) && sync.plan !== "free") {
+      const sub = await deps.stripe.subscriptions.retrieve(subscriptionId);
+      const period = subscriptionPeriod(sub);
+      const { started } = await startPeriod(deps.db, accountId, period);
+      parts.push(started ? `period ${period.start.toISOString()} started` : "period already started");
+    }
+  }
+  if (invoice.status === "paid" && (await openInvoiceCount(deps.db, accountId)) === 0) {
+    if (await setPaymentStanding(deps.db, accountId, "active", `invoice ${invoiceId} paid`)) parts.push("account restored to active");
+  }
+  return { outcome: parts.join("; "), accountId };
+}
+
+/**
+ * invoice.payment_failed: past due, unless the invoice has been paid since (the events may
+ * arrive in any order, so the invoice is read as it is now).
+ */
+export async function onInvoicePaymentFailed(deps: Deps, invoiceId: string): Promise<Handled> {
+  const invoice = await deps.stripe.invoices.retrieve(invoiceId);
+  const accountId = await mirrorInvoice(deps.db, invoice);
+  if (!accountId) return { outcome: `invoice ${invoiceId}: not one of ours` };
+  if (invoice.status !== "open") return { outcome: `invoice ${invoiceId} is ${invoice.status} now: nothing to do`, accountId };
+  const changed = await setPaymentStanding(deps.db, accountId, "past_due", `invoice ${invoice.number ?? invoiceId} payment failed`);
+  return { outcome: changed ? `account ${accountId} past due (invoice ${invoiceId})` : `account ${accountId} already past due or frozen`, accountId };
+}
+
+/** Any other invoice event: keep the billing history current. */
+export async function onInvoiceChanged(deps: Deps, invoiceId: string): Promise<Handled> {
+  const invoice = await deps.stripe.invoices.retrieve(invoiceId);
+  const accountId = await mirrorInvoice(deps.db, invoice);
+  return { outcome: accountId ? `invoice ${invoiceId} mirrored (${invoice.status})` : `invoice ${invoiceId}: not one of ours`, accountId };
+}

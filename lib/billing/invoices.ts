@@ -1,0 +1,44 @@
+import { and, desc, eq } from "drizzle-orm";
+import type Stripe from "stripe";
+import type { DbOrTx } from "@/db/client";
+import { billingInvoices } from "@/db/schema";
+import { accountIdForCustomer, idOf } from "./customers";
+
+/** The subscription an invoice belongs to (Stripe moved it under `parent`). */
+export function invoiceSubscriptionId(invoice: Stripe.Invoice): string | null {
+  return idOf(invoice.parent?.subscription_details?.subscription ?? null);
+}
+
+/** Upserts the billing-history row from the invoice as Stripe has it now. Returns the account, if ours. */
+export async function mirrorInvoice(db: DbOrTx, invoice: Stripe.Invoice): Promise<string | null> {
+  if (!invoice.id) return null;
+  const accountId = await accountIdForCustomer(db, idOf(invoice.customer));
+  if (!accountId) return null;
+  const values = {
+    accountId,
+    subscriptionId: invoiceSubscriptionId(invoice),
+    number: invoice.number,
+    status: invoice.status ?? "draft",
+    currency: invoice.currency,
+    totalCents: invoice.total,
+    amountDueCents: invoice.amount_due,
+    amountPaidCents: invoice.amount_paid,
+    periodStart: new Date(invoice.period_start * 1000),
+    periodEnd: new Date(invoice.period_end * 1000),
+    hostedInvoiceUrl: invoice.hosted_invoice_url ?? null,
+    invoicePdf: invoice.invoice_pdf ?? null,
+    stripeCreatedAt: new Date(invoice.created * 1000),
+    updatedAt: new Date(),
+  };
+  await db.insert(billingInvoices).values({ id: invoice.id, ...values }).onConflictDoUpdate({ target: billingInvoices.id, set: values });
+  return accountId;
+}
+
+export async function listInvoices(db: DbOrTx, accountId: string, limit = 24) {
+  return db.select().from(billingInvoices).where(eq(billingInvoices.accountId, accountId)).orderBy(desc(billingInvoices.stripeCreatedAt)).limit(limit);
+}
+
+export async function openInvoiceCount(db: DbOrTx, accountId: string): Promise<number> {
+  const rows = await db.select({ id: billingInvoices.id }).from(billingInvoices).where(and(eq(billingInvoices.accountId, accountId), eq(billingInvoices.status, "open")));
+  return rows.length;
+}

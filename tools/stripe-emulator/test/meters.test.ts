@@ -1,0 +1,113 @@
+import Stripe from "stripe";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHarness, type Harness } from "./harness";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const minute = (t: number) => t - (t % 60);
+
+describe("billing meters", () => {
+  it("creates, lists and renames meters", async () => {
+    const meter = await h.stripe.billing.meters.create({ display_name: "Requests", event_name: "api_requests", default_aggregation: { formula: "sum" } });
+    expect(meter.id).toMatch(/^mtr_/);
+    expect(meter.customer_mapping).toEqual({ event_payload_key: "stripe_customer_id", type: "by_id" });
+    expect(meter.value_settings).toEqual({ event_payload_key: "value" });
+    const renamed = await h.stripe.billing.meters.update(meter.id, { display_name: "API requests" });
+    expect(renamed.display_name).toBe("API requests");
+    const list = await h.stripe.billing.meters.list({ status: "active" });
+    expect(list.data.map((m) => m.id)).toContain(meter.id);
+    await expect(h.stripe.billing.meters.create({ display_name: "Dup", event_name: "api_requests", default_aggregation: { formula: "sum" } })).rejects.toMatchObject({ param: "event_name" });
+  });
+
+  it("records meter events, dedupes identifiers and sums them in summaries", async () => {
+    const meter = await h.stripe.billing.meters.create({ display_name: "Tokens", event_name: "tokens_used", default_aggregation: { formula: "sum" } });
+    const customer = await h.stripe.customers.create({ email: "usage@example.com" });
+    const now = Math.floor(Date.now() / 1000);
+    const first = await h.stripe.billing.meterEvents.create({ event_name: "tokens_used", payload: { stripe_customer_id: customer.id, value: "120" }, identifier: "req-1", timestamp: now - 60 });
+    expect(first).toMatchObject({ object: "billing.meter_event", identifier: "req-1", event_name: "tokens_used", payload: { value: "120" } });
+    const resent = await h.stripe.billing.meterEvents.create({ event_name: "tokens_used", payload: { stripe_customer_id: customer.id, value: "120" }, identifier: "req-1", timestamp: now - 60 });
+    expect(resent).toEqual(first);
+    await h.stripe.billing.meterEvents.create({ event_name: "tokens_used", payload: { stripe_customer_id: customer.id, value: "30" }, identifier: "req-2", timestamp: now - 30 });
+    const generated = await h.stripe.billing.meterEvents.create({ event_name: "tokens_used", payload: { stripe_customer_id: customer.id, value: "0" } });
+    expect(generated.identifier).toMatch(/[0-9a-f-]{36}/);
+
+    const start = minute(now) - 3600;
+    const end = minute(now) + 120;
+    const summaries = await h.stripe.billing.meters.listEventSummaries(meter.id, { customer: customer.id, start_time: start, end_time: end });
+    expect(summaries.data).toHaveLength(1);
+    expect(summaries.data[0]).toMatchObject({ object: "billing.meter_event_summary", aggregated_value: 150, meter: meter.id, start_time: start, end_time: end });
+
+    const hourStart = now - (now % 3600) - 3600;
+    const hourly = await h.stripe.billing.meters.listEventSummaries(meter.id, { customer: customer.id, start_time: hourStart, end_time: hourStart + 3 * 3600, value_grouping_window: "hour" });
+    expect(hourly.data).toHaveLength(3);
+    expect(hourly.data.reduce((s, x) => s + x.aggregated_value, 0)).toBe(150);
+  });
+
+  it("keeps identifiers for at least 24 hours, even when other events arrive", async () => {
+    await h.stripe.billing.meters.create({ display_name: "Images", event_name: "images", default_aggregation: { formula: "sum" } });
+    const customer = await h.stripe.customers.create({});
+    await h.stripe.billing.meterEvents.create({ event_name: "images", payload: { stripe_customer_id: customer.id, value: "1" }, identifier: "img-a" });
+    for (let i = 0; i < 5; i++) await h.stripe.billing.meterEvents.create({ event_name: "images", payload: { stripe_customer_id: customer.id, value: "1" } });
+    await h.stripe.billing.meterEvents.create({ event_name: "images", payload: { stripe_customer_id: customer.id, value: "1" }, identifier: "img-a" });
+    const stored = h.emulator.state().internalMeterEvents.filter((e) => e.customer === customer.id);
+    expect(stored).toHaveLength(6);
+  });
+
+  it("rejects values that are not whole numbers and timestamps outside Stripe's window", async () => {
+    await h.stripe.billing.meters.create({ display_name: "Seconds", event_name: "gpu_seconds", default_aggregation: { formula: "sum" } });
+    const customer = await h.stripe.customers.create({});
+    await expect(h.stripe.billing.meterEvents.create({ event_name: "gpu_seconds", payload: { stripe_customer_id: customer.id, value: "1.5" } })).rejects.toMatchObject({
+      statusCode: 400,
+      code: "parameter_invalid_integer",
+      param: "payload[value]",
+    });
+    await expect(h.stripe.billing.meterEvents.create({ event_name: "gpu_seconds", payload: { stripe_customer_id: customer.id, value: "abc" } })).rejects.toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    const now = Math.floor(Date.now() / 1000);
+    await expect(h.stripe.billing.meterEvents.create({ event_name: "gpu_seconds", payload: { stripe_customer_id: customer.id, value: "1" }, timestamp: now - 36 * 86_400 })).rejects.toMatchObject({
+      code: "timestamp_too_far_in_past",
+      param: "timestamp",
+    });
+    await expect(h.stripe.billing.meterEvents.create({ event_name: "gpu_seconds", payload: { stripe_customer_id: customer.id, value: "1" }, timestamp: now + 600 })).rejects.toMatchObject({
+      code: "timestamp_in_future",
+    });
+    const ok = await h.stripe.billing.meterEvents.create({ event_name: "gpu_seconds", payload: { stripe_customer_id: customer.id, value: "1" }, timestamp: now - 34 * 86_400 });
+    expect(ok.timestamp).toBe(now - 34 * 86_400);
+  });
+
+  it("measures the timestamp window against the customer's test clock", async () => {
+    await h.stripe.billing.meters.create({ display_name: "Clocked", event_name: "clocked_units", default_aggregation: { formula: "sum" } });
+    const frozen = Math.floor(Date.now() / 1000) - 90 * 86_400;
+    const clock = await h.stripe.testHelpers.testClocks.create({ frozen_time: frozen });
+    const customer = await h.stripe.customers.create({ test_clock: clock.id });
+    const ok = await h.stripe.billing.meterEvents.create({ event_name: "clocked_units", payload: { stripe_customer_id: customer.id, value: "3" }, timestamp: frozen - 60 });
+    expect(ok.timestamp).toBe(frozen - 60);
+    await expect(h.stripe.billing.meterEvents.create({ event_name: "clocked_units", payload: { stripe_customer_id: customer.id, value: "3" }, timestamp: frozen + 3600 })).rejects.toMatchObject({
+      code: "timestamp_in_future",
+    });
+  });
+
+  it("reports an unknown customer asynchronously with billing.meter.error_report_triggered", async () => {
+    const meter = await h.stripe.billing.meters.create({ display_name: "Orphans", event_name: "orphan_units", default_aggregation: { formula: "sum" } });
+    const accepted = await h.stripe.billing.meterEvents.create({ event_name: "orphan_units", payload: { stripe_customer_id: "cus_ghost", value: "5" }, identifier: "orphan-1" });
+    expect(accepted.identifier).toBe("orphan-1");
+    const reports = await h.received("billing.meter.error_report_triggered");
+    const report = reports.find((e) => (e.data.object as unknown as { meter: string }).meter === meter.id);
+    expect(report).toBeDefined();
+    const object = report?.data.object as unknown as { reason: { error_types: Array<{ code: string; sample_errors: Array<{ request: { identifier: string } }> }> } };
+    expect(object.reason.error_types[0]?.code).toBe("meter_event_customer_not_found");
+    expect(object.reason.error_types[0]?.sample_errors[0]?.request.identifier).toBe("orphan-1");
+  });
+
+  it("validates summary windows like Stripe", async () => {
+    const meter = await h.stripe.billing.meters.create({ display_name: "Windows", event_name: "window_units", default_aggregation: { formula: "sum" } });
+    const customer = await h.stripe.customers.create({});
+    await expect(h.stripe.billing.meters.listEventSummaries(meter.id, { customer: customer.id, start_time: 1_700_000_001, end_time: 1_700_003_600 })).rejects.toMatchObject({ param: "start_time" });
+    await expect(h.stripe.billing.meters.listEventSummaries(meter.id, { customer: "cus_missing", start_time: 1_700_000_040, end_time: 1_700_003_640 })).rejects.toMatchObject({ code: "resource_missing" });
+  });
+});
