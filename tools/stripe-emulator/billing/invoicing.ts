@@ -70,6 +70,13 @@ function buildLine(emu: Emulator, invoiceId: string, subscription: string | null
   };
 }
 
+/**
+ * Stripe's reference example of an invoice still carries the pre-2025 top-level
+ * `subscription` field (the stripe@23 types moved it to `parent`); we send both
+ * so code written against either shape finds it.
+ */
+export type InvoiceWithLegacyFields = Stripe.Invoice & { subscription: string | null };
+
 export function buildInvoice(emu: Emulator, fields: {
   customer: Stripe.Customer;
   subscription: Stripe.Subscription | null;
@@ -78,10 +85,10 @@ export function buildInvoice(emu: Emulator, fields: {
   periodEnd: number;
   created: number;
   currency: string;
-}): Stripe.Invoice {
+}): InvoiceWithLegacyFields {
   const id = newId("in");
   const { customer, subscription } = fields;
-  return {
+  const invoice: InvoiceWithLegacyFields = {
     id,
     object: "invoice",
     account_country: "US",
@@ -149,6 +156,7 @@ export function buildInvoice(emu: Emulator, fields: {
     statement_descriptor: null,
     status: "draft",
     status_transitions: { finalized_at: null, marked_uncollectible_at: null, paid_at: null, voided_at: null },
+    subscription: subscription?.id ?? null,
     subtotal: 0,
     subtotal_excluding_tax: 0,
     test_clock: typeof customer.test_clock === "string" ? customer.test_clock : null,
@@ -159,6 +167,7 @@ export function buildInvoice(emu: Emulator, fields: {
     total_taxes: [],
     webhooks_delivered_at: null,
   };
+  return invoice;
 }
 
 /** Totals follow the lines; the customer balance is applied at finalization. */

@@ -38,7 +38,6 @@ export function buildCustomer(fields: { email: string | null; name: string | nul
     shipping: null,
     tax_exempt: "none",
     test_clock: fields.testClock,
-    customer_account: null,
   };
 }
 

@@ -28,7 +28,7 @@ export function refundCharge(emu: Emulator, charge: Stripe.Charge, amount: numbe
     currency: charge.currency,
     customer,
     customer_account: null,
-    destination_details: { card: { reference_status: "pending", reference_type: "acquirer_reference_number", type: "refund" }, type: "card" },
+    destination_details: { card: { type: "refund" }, type: "card" },
     metadata,
     payment_intent: charge.payment_intent,
     payment_method: charge.payment_method,

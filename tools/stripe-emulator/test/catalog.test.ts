@@ -91,7 +91,7 @@ describe("products and prices", () => {
     const metered = await h.stripe.prices.create({
       product: product.id,
       currency: "usd",
-      unit_amount_decimal: "0.25",
+      unit_amount_decimal: Stripe.Decimal.from("0.25"),
       recurring: { interval: "month", usage_type: "metered", meter: meter.id },
     });
     expect(metered.recurring).toMatchObject({ usage_type: "metered", meter: meter.id });

@@ -150,7 +150,7 @@ export async function createPlan(stripe: Stripe, suffix = "") {
   const metered = await stripe.prices.create({
     product: product.id,
     currency: "usd",
-    unit_amount_decimal: "0.5",
+    unit_amount_decimal: Stripe.Decimal.from("0.5"),
     recurring: { interval: "month", usage_type: "metered", meter: meter.id },
     lookup_key: `pro_tokens${suffix}`,
   });
