@@ -2,6 +2,7 @@ import path from "node:path";
 import postgres from "postgres";
 import { embeddedDatabaseUrl } from "@/lib/config/integrations";
 import { ensureDatabase, startEmbeddedPostgres } from "./embedded-postgres";
+import { startMockLlm } from "./mock-llm";
 
 /**
  * Starts the local stand-in for every outside service whose keys are missing and returns the
@@ -28,6 +29,17 @@ export async function startSandboxServices(options: { dataDir: string; appUrl: s
     env.DATABASE_URL = url;
   } else {
     summary.push("Postgres: DATABASE_URL");
+  }
+
+  if (!process.env.LLM_BASE_URL) {
+    // A free port unless pinned: several sandboxes (dev, e2e) may run side by side.
+    const mock = await startMockLlm({ port: Number(process.env.MOCK_LLM_PORT ?? 0) });
+    stops.push(() => mock.close());
+    env.LLM_BASE_URL = mock.url;
+    env.LLM_API_KEY = "mock-llm";
+    summary.push(`LLM: mock LLM at ${mock.url}`);
+  } else {
+    summary.push(`LLM: ${process.env.LLM_BASE_URL}`);
   }
 
   return {

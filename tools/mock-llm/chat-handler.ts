@@ -116,15 +116,16 @@ function streamCompletion(
   const tail = cut ? [] : [events.finish, ...(events.usage ? [events.usage] : []), events.done];
 
   res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
-  const finish = () => {
-    if (cut) res.write("", () => res.socket?.destroy());
-    else res.end();
+  // Write `text` and end the exchange: normally, or for a cut by destroying the socket once the
+  // text has been flushed (destroying right away could discard the chunks we meant to deliver).
+  const writeAndFinish = (text: string) => {
+    if (cut) res.write(text, () => res.socket?.destroy());
+    else res.end(text);
   };
 
   if (faults.slowMs <= 0) {
     // Fast path: every event in a single write; still well-formed SSE, one syscall instead of ~60.
-    res.write(events.opening + contentToSend.join("") + tail.join(""));
-    return finish();
+    return writeAndFinish(events.opening + contentToSend.join("") + tail.join(""));
   }
 
   // Slow path: opening immediately (like a real time-to-first-token), then one event per tick.
@@ -133,7 +134,8 @@ function streamCompletion(
   let timer: NodeJS.Timeout | undefined;
   const tick = () => {
     const next = queue.shift();
-    if (next === undefined) return finish();
+    if (next === undefined) return writeAndFinish("");
+    if (queue.length === 0) return writeAndFinish(next);
     res.write(next);
     timer = setTimeout(tick, faults.slowMs);
   };
