@@ -246,6 +246,9 @@ export function finalizeInvoice(emu: Emulator, invoice: Stripe.Invoice): Stripe.
   invoice.effective_at = now;
   invoice.status_transitions.finalized_at = now;
   invoice.webhooks_delivered_at = now;
+  // Like Stripe, a finalized invoice gets its hosted page and PDF links (see pages/routes.ts).
+  invoice.hosted_invoice_url = `${emu.config.publicUrl}/invoice/${invoice.id}`;
+  invoice.invoice_pdf = `${emu.config.publicUrl}/invoice/${invoice.id}/pdf`;
   recomputeTotals(invoice);
   emu.emit("invoice.finalized", invoice, customerId);
   if (invoice.amount_due === 0) markPaid(emu, invoice, now);

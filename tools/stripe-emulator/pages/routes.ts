@@ -8,7 +8,7 @@ import { parseFormEncoded } from "../server/form";
 import { Params } from "../server/params";
 import { renderCheckoutPage, type CheckoutFormValues } from "./checkoutPage";
 import { renderPortalPage, switchablePrices } from "./portalPage";
-import { page } from "./layout";
+import { escapeHtml, page } from "./layout";
 
 function sendHtml(res: ServerResponse, status: number, html: string): void {
   res.writeHead(status, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
@@ -120,6 +120,25 @@ export function createPageHandler(getEmu: () => Emulator) {
       }
       if (method !== "GET") return false;
       sendHtml(res, 200, renderPortalPage(emu, session, url.searchParams.get("notice")));
+      return true;
+    }
+    const hostedInvoice = /^\/invoice\/([^/]+)(\/pdf)?$/.exec(url.pathname);
+    if (hostedInvoice && method === "GET") {
+      const invoice = emu.state.invoices[hostedInvoice[1] ?? ""];
+      if (!invoice || invoice.status === "draft") {
+        notFound(res, "This invoice does not exist or is not finalized.");
+        return true;
+      }
+      const amount = (cents: number) => `${(cents / 100).toFixed(2)} ${invoice.currency.toUpperCase()}`;
+      const lines = invoice.lines.data.map((l) => `<li>${escapeHtml(l.description ?? "")}: ${escapeHtml(amount(l.amount))}</li>`).join("");
+      sendHtml(
+        res,
+        200,
+        page(
+          `Invoice ${invoice.number ?? invoice.id}`,
+          `<main><section><h1>Invoice ${escapeHtml(invoice.number)}</h1><p>Status: ${escapeHtml(invoice.status)}</p><ul>${lines}</ul><p>Total: ${escapeHtml(amount(invoice.total))}</p></section></main>`,
+        ),
+      );
       return true;
     }
     return false;
