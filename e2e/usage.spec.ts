@@ -77,7 +77,9 @@ test("journey 3: an admin sets a hard limit → the next request is refused with
   const adminEmail = uniqueEmail("ada");
   const memberEmail = uniqueEmail("mo");
   const adminLink = await team.invite(adminEmail, "admin");
+  await page.reload(); // the invite form shows one link at a time
   const memberLink = await team.invite(memberEmail, "member");
+  expect(memberLink).not.toBe(adminLink);
   await putTeamOnProDirectly(teamName);
 
   const join = async (name: string, email: string, link: string) => {
