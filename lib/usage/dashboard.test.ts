@@ -159,3 +159,24 @@ describe("limits: admins change them (audited), members cannot", () => {
     expect(limitsFormSchema.safeParse({ softLimitCredits: "-3", hardLimit: "" }).success).toBe(false);
   });
 });
+
+describe("projection stops at the hard limit", () => {
+  it("pro, 300,000 overage used in 10 of 30 days, hard limit 500,000 overage credits → projected overage 500,000 ($2.50), not 3,100,000", async () => {
+    const { projectPeriod } = await import("./projection");
+    const { getPlanOrThrow } = await import("@/lib/config/catalog");
+    const start = new Date("2026-01-01T00:00:00Z");
+    const p = projectPeriod({
+      plan: getPlanOrThrow("pro"),
+      usedCredits: 1_400_000,
+      overageUsedCredits: 300_000,
+      availableCredits: 0,
+      overageCapCredits: 500_000,
+      periodStart: start,
+      periodEnd: new Date("2026-01-31T00:00:00Z"),
+      now: new Date("2026-01-11T00:00:00Z"),
+    });
+    expect(p.projectedOverageCredits).toBe(500_000);
+    expect(p.projectedOverageCents).toBe(250);
+    expect(p.projectedCents).toBe(2_900 + 250);
+  });
+});
