@@ -20,7 +20,7 @@ export function RecentRequests({ receipts }: { receipts: Receipt[] }) {
         <thead>
           <tr className="border-b border-zinc-200 text-xs text-zinc-600">
             <th scope="col" className="py-2 pr-3 font-medium">Time</th>
-            <th scope="col" className="py-2 pr-3 font-medium">Action</th>
+            <th scope="col" className="hidden py-2 pr-3 font-medium sm:table-cell">Action</th>
             <th scope="col" className="hidden py-2 pr-3 font-medium md:table-cell">Model</th>
             <th scope="col" className="hidden py-2 pr-3 text-right font-medium md:table-cell">Tokens in / out</th>
             <th scope="col" className="py-2 pr-3 text-right font-medium">Credits</th>
@@ -35,7 +35,7 @@ export function RecentRequests({ receipts }: { receipts: Receipt[] }) {
                   {formatDateTime(r.createdAt)}
                 </Link>
               </td>
-              <td className="py-2 pr-3">{r.action ?? "—"}</td>
+              <td className="hidden py-2 pr-3 sm:table-cell">{r.action ?? "—"}</td>
               <td className="hidden py-2 pr-3 md:table-cell">{r.model}</td>
               <td className="tabular hidden py-2 pr-3 text-right md:table-cell">
                 {formatInteger(r.inputTokens)} / {formatInteger(r.outputTokens)}
