@@ -2,6 +2,8 @@
  * Every pricing change, newest first, with what it did to existing customers. /pricing/changelog
  * renders this file; add an entry in the same commit that changes lib/config/catalog.ts or
  * lib/config/price-book.ts.
+ *
+ * The entries below are illustrative starter content: a forker replaces them with their own history.
  */
 export type PricingChange = {
   /** ISO date the change took effect. */
