@@ -6,6 +6,4 @@ export const appNav = [
   { href: "/settings/billing", label: "Billing" },
   { href: "/settings/team", label: "Team" },
   { href: "/settings/api-keys", label: "API keys" },
-  { href: "/settings/billing", label: "Billing" },
-  { href: "/playground", label: "Playground" },
 ];
