@@ -640,3 +640,15 @@ alter table usage_daily set (fillfactor = 70);
 insert into account_ledger (account_id, status, period_start, period_end, plan)
 select id, status, now(), now() + interval '30 days', 'free' from accounts
 on conflict do nothing;
+--> statement-breakpoint
+
+-- The journal is append-only: corrections are new entries, never edits.
+create or replace function ledger_entries_append_only() returns trigger
+language plpgsql as $$
+begin
+  raise exception 'ledger_entries is append-only (% refused)', tg_op using errcode = 'restrict_violation';
+end
+$$;
+--> statement-breakpoint
+create trigger ledger_entries_append_only before update or delete or truncate on ledger_entries
+  for each statement execute function ledger_entries_append_only();
