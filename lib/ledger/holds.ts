@@ -19,8 +19,11 @@ type CaptureItem = { r: string; c: number; u: Json };
 type ReleaseItem = { r: string; why: string };
 type Result = OpResult;
 
-/** How many ledger_apply calls one process keeps in flight (each on a disjoint set of accounts). */
-const MAX_INFLIGHT = Number(process.env.LEDGER_MAX_INFLIGHT ?? 4);
+/**
+ * How many ledger_apply calls one process keeps in flight, each on a disjoint set of accounts:
+ * enough that one call executes while another waits for its commit's WAL flush.
+ */
+const MAX_INFLIGHT = 4;
 const combiners = new WeakMap<Db, LedgerCombiner>();
 
 function combiner(db: Db): LedgerCombiner {
