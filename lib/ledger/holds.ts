@@ -23,7 +23,7 @@ type Result = OpResult;
  * How many ledger_apply calls one process keeps in flight, each on a disjoint set of accounts:
  * enough that one call executes while another waits for its commit's WAL flush.
  */
-const MAX_INFLIGHT = 4;
+const MAX_INFLIGHT = 8;
 const combiners = new WeakMap<Db, LedgerCombiner>();
 
 function combiner(db: Db): LedgerCombiner {
