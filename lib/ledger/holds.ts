@@ -13,6 +13,8 @@ import { assertCredits, assertNonEmpty } from "./validate";
  * transaction under the account's row lock, however many requests share it.
  */
 const DEFAULT_TTL_SECONDS = 600;
+/** A hold outliving a day is a leak, not a request. */
+const MAX_TTL_SECONDS = 86_400;
 
 type ReserveItem = { r: string; h: string; c: number; t: number; m: Json | null };
 type CaptureItem = { r: string; c: number; u: Json };
@@ -74,7 +76,9 @@ export async function reserve(db: Db, input: ReserveInput): Promise<Hold> {
   assertNonEmpty(input.requestId, "requestId");
   assertCredits(input.credits, "credits");
   const ttl = input.ttlSeconds ?? DEFAULT_TTL_SECONDS;
-  if (!Number.isSafeInteger(ttl) || ttl <= 0) throw new AppError("invalid_input", "ttlSeconds must be a positive integer");
+  if (!Number.isSafeInteger(ttl) || ttl <= 0 || ttl > MAX_TTL_SECONDS) {
+    throw new AppError("invalid_input", `ttlSeconds must be an integer from 1 to ${MAX_TTL_SECONDS}`);
+  }
   const m = input.meta
     ? { userId: input.meta.userId ?? null, apiKeyId: input.meta.apiKeyId ?? null, action: input.meta.action ?? null, model: input.meta.model ?? null }
     : null;
