@@ -23,9 +23,14 @@ type Result = OpResult;
 
 /**
  * How many ledger_apply calls one process keeps in flight, each on a disjoint set of accounts:
- * enough that one call executes while another waits for its commit's WAL flush.
+ * enough that some execute while others wait for their commit's WAL flush (8 measured best on
+ * 2 cores), but never more than half the pool, so the rest of the app keeps connections.
  */
 const MAX_INFLIGHT = 8;
+
+function inflightFor(sql: { options: { max: number } }): number {
+  return Math.max(1, Math.min(MAX_INFLIGHT, Math.floor(sql.options.max / 2)));
+}
 const combiners = new WeakMap<Db, LedgerCombiner>();
 
 function combiner(db: Db): LedgerCombiner {
@@ -37,7 +42,7 @@ function combiner(db: Db): LedgerCombiner {
         const [row] = await sql`select ledger_apply(${JSON.stringify(batches)}::jsonb, ${wait}) as r`;
         return (row as { r: AccountOutcome[] }).r;
       },
-      { maxInflight: MAX_INFLIGHT, maxOpsPerCall: 256 },
+      { maxInflight: inflightFor(sql), maxOpsPerCall: 256 },
     );
     combiners.set(db, created);
     c = created;
