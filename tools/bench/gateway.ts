@@ -9,7 +9,8 @@
  * invariants, and stops everything. Everything shares this machine.
  *
  * Env: BENCH_DURATION_MS (per cell, default 3000), BENCH_CONCURRENCY (default "1,8,32,64"),
- * BENCH_ACCOUNTS (default 100), BENCH_SKIP_BUILD=1, BENCH_PORT.
+ * BENCH_ACCOUNTS (default 100), BENCH_SKIP_BUILD=1, BENCH_PORT, BENCH_SERVE_ONLY=1 (start the
+ * stack and keep it up for probing instead of running the matrix).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -110,6 +111,13 @@ async function main(): Promise<void> {
     const port = Number(process.env.BENCH_PORT ?? (await freePort()));
     next = await startNext(port, { DATABASE_URL: dbUrl, LLM_BASE_URL: mock.url, LLM_API_KEY: "bench", DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX ?? "20" });
     const app = `http://127.0.0.1:${port}/api/v1/chat/completions`;
+    if (process.env.BENCH_SERVE_ONLY === "1") {
+      // For probing by hand (curl -w, a profiler): keep the stack up until Ctrl-C.
+      fs.writeFileSync(path.join(os.tmpdir(), "meterline-bench-serve.json"), JSON.stringify({ app, mock: mock.url, db: dbUrl, keys: keys.slice(0, 5), nextPid: next.pid }));
+      console.log(`serving: ${app} (key ${keys[0]}); details in ${path.join(os.tmpdir(), "meterline-bench-serve.json")}`);
+      await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()).once("SIGTERM", () => resolve()));
+      return;
+    }
     const direct = `${mock.url}/chat/completions`;
     console.log(`mock ${mock.url}, app :${port}, ${accountCount} accounts, ${durationMs} ms per cell, ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
 
