@@ -132,7 +132,8 @@ export const holds = pgTable(
 export const ledgerEntries = pgTable(
   "ledger_entries",
   {
-    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    /** Journal order (identity); the key is (account_id, id), so an account's journal is one index range. */
+    id: bigint("id", { mode: "number" }).notNull().generatedAlwaysAsIdentity(),
     accountId: text("account_id").notNull(),
     /** grant | hold | capture | release | expire | void | refund | adjustment | period_rollover */
     kind: text("kind").notNull(),
@@ -148,7 +149,7 @@ export const ledgerEntries = pgTable(
     details: jsonb("details"),
     createdAt: tstz("created_at").notNull().defaultNow(),
   },
-  (t) => [index("ledger_entries_account_idx").on(t.accountId, t.id)],
+  (t) => [primaryKey({ name: "ledger_entries_pkey", columns: [t.accountId, t.id] })],
 );
 
 /** One receipt per captured request. */

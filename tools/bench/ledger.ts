@@ -118,6 +118,7 @@ async function main() {
     const { db, sql: client } = createDb(pg.url("bench"), { max: POOL });
     const [{ sc }] = (await client`show synchronous_commit`).map((r) => ({ sc: r.synchronous_commit as string })) as [{ sc: string }];
     console.log(`postgres on :${pg.port}, synchronous_commit=${sc}, pool=${POOL}, ${SECONDS}s per cell, hold ${HOLD} / capture ${CHARGE} credits per pair`);
+    console.log(`machine: ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} before the run (the machine is shared)`);
 
     const makeAccount = async () => {
       const id = newId("acct");
@@ -163,6 +164,7 @@ async function main() {
     if (Number(counts!.charged) !== totalPairs * CHARGE) problems.push(`charged ${counts!.charged} ≠ ${totalPairs} × ${CHARGE}`);
     if (counts!.open_holds !== 0) problems.push(`${counts!.open_holds} holds left open`);
     if (cells.some((c) => c.errors > 0)) problems.push("some pairs failed");
+    console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}; app/db µs per pair = CPU time of this process / of the Postgres server per completed pair`);
     console.log(`\ninvariants: ${problems.length === 0 ? "OK" : "FAILED"} (${totalPairs} pairs, ${counts!.receipts} receipts, ${counts!.charged} credits charged)`);
     for (const p of problems) console.log(`  ${p}`);
     if (problems.length > 0) exitCode = 1;
