@@ -40,6 +40,30 @@ const body = (model: string, i: number, stream: boolean) => ({
   ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
 });
 
+/** CPU time (ms) a process and, optionally, its direct children (Postgres backends) have used so far. */
+function cpuMs(pid: number | undefined, withChildren = false): number {
+  if (!pid) return Number.NaN;
+  const ticks = (p: number) => {
+    try {
+      const fields = fs.readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]!.split(" ");
+      return { ppid: Number(fields[1]), cpu: Number(fields[11]) + Number(fields[12]) };
+    } catch {
+      return { ppid: -1, cpu: 0 };
+    }
+  };
+  let total = ticks(pid).cpu;
+  if (withChildren) for (const entry of fs.readdirSync("/proc")) if (/^\d+$/.test(entry) && ticks(Number(entry)).ppid === pid) total += ticks(Number(entry)).cpu;
+  return (total * 1000) / 100; // USER_HZ = 100 on Linux
+}
+
+function postmasterPid(dataDir: string): number | undefined {
+  try {
+    return Number(fs.readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+  } catch {
+    return undefined;
+  }
+}
+
 function buildIfStale(): void {
   if (process.env.BENCH_SKIP_BUILD === "1") return;
   const buildId = path.join(ROOT, ".next", "BUILD_ID");
@@ -123,6 +147,10 @@ async function main(): Promise<void> {
 
     const client = createNodeHttpClient({ headers: { authorization: "Bearer bench" }, timeoutMs: 30_000 });
     const auth = (i: number) => ({ headers: { authorization: `Bearer ${keys[i % keys.length]!}` } });
+    // CPU per request of the app, Postgres (server + backends) and the mock: unlike req/s, it does
+    // not move with what else runs on the machine, so it is the figure to compare changes by.
+    const pgPid = postmasterPid(dataDir);
+    const cpuNow = () => ({ app: cpuMs(next?.pid), db: cpuMs(pgPid, true), mock: cpuMs(mock.pid) });
     const run = (target: "direct" | "gateway", stream: boolean, concurrency: number, ms = durationMs) =>
       runLoad({
         concurrency,
@@ -152,9 +180,12 @@ async function main(): Promise<void> {
       for (const concurrency of concurrencies) {
         // Interleaved per cell so both sides see the same background load.
         const d = await run("direct", stream, concurrency);
+        const c0 = cpuNow();
         const g = await run("gateway", stream, concurrency);
+        const c1 = cpuNow();
         metered += g.requests - g.errors;
-        rows.push(row(stream, concurrency, d, g));
+        const per = (k: keyof typeof c0) => (g.requests > 0 ? (c1[k] - c0[k]) / g.requests : Number.NaN);
+        rows.push({ ...row(stream, concurrency, d, g), "app CPU ms/req": per("app"), "db CPU ms/req": per("db"), "mock CPU ms/req": per("mock") });
         for (const [name, r] of [["direct", d], ["gateway", g]] as const) if (r.errorSamples.length > 0) console.error(`${name} errors:`, r.errorSamples);
       }
     }
