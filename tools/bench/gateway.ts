@@ -68,7 +68,7 @@ function buildIfStale(): void {
   if (process.env.BENCH_SKIP_BUILD === "1") return;
   const buildId = path.join(ROOT, ".next", "BUILD_ID");
   const builtAt = fs.existsSync(buildId) ? fs.statSync(buildId).mtimeMs : 0;
-  const newest = Math.max(...["app", "lib", "db", "components", "next.config.ts", "package.json"].map((p) => newestMtime(path.join(ROOT, p))));
+  const newest = Math.max(...["app", "lib", "db", "components", "proxy.ts", "next.config.ts", "tsconfig.json", "package.json"].map((p) => newestMtime(path.join(ROOT, p))));
   if (builtAt > newest) return console.log("production build is up to date");
   console.log("building (next build)…");
   const r = spawnSync(path.join(ROOT, "node_modules", ".bin", "next"), ["build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
