@@ -4,5 +4,12 @@ import { authProxy } from "@/lib/auth/proxy";
 export default authProxy;
 
 export const config = {
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|.*\\.(?:svg|png|jpg|ico|css|js|woff2?)$).*)"],
+  matcher: [
+    {
+      source: "/((?!_next/static|_next/image|favicon.ico|.*\\.(?:svg|png|jpg|ico|css|js|woff2?)$).*)",
+      // API-key calls (the metered gateway's hot path) authenticate themselves and need neither
+      // the sign-in redirect nor Clerk's session: skipping the proxy saves its per-request cost.
+      missing: [{ type: "header", key: "authorization" }],
+    },
+  ],
 };

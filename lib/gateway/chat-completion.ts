@@ -87,12 +87,13 @@ export async function runChatCompletion(db: Db, call: CompletionCall): Promise<R
     const receipt = await settlement.capture({ usage, status: "succeeded" });
     timer.mark("capture");
     const completion = shapeCompletion(json, { requestId, model: prepared.price.id, usage, creditsCharged: receipt.chargedCredits });
+    // From here the customer has been charged: storing the answer must not turn it into an error.
     if (cacheKey) {
-      await storeCachedCompletion(db, { ...cacheKey, response: { ...completion, usage: usageForClient(usage, 0) }, sourceRequestId: requestId, ttlSeconds: prepared.cache.ttlSeconds });
+      await bestEffort("cache store", () => storeCachedCompletion(db, { ...cacheKey, response: { ...completion, usage: usageForClient(usage, 0) }, sourceRequestId: requestId, ttlSeconds: prepared.cache.ttlSeconds }));
     }
     const headers = { "content-type": "application/json", ...baseHeaders, [HEADER.creditsCharged]: String(receipt.chargedCredits), [HEADER.attempts]: String(attempts), "server-timing": timer.header() };
     const text = JSON.stringify(completion);
-    await call.onFinalResponse?.({ status: 200, headers, body: text, stream: false });
+    await bestEffort("idempotency store", async () => call.onFinalResponse?.({ status: 200, headers, body: text, stream: false }));
     return new Response(text, { status: 200, headers });
   } catch (e) {
     if (!settlement.settled) {
@@ -122,8 +123,17 @@ async function serveCacheHit(
     const body = JSON.stringify({ ...cached, id: call.requestId, object: "chat.completion", created: Math.floor(Date.now() / 1000), model: prepared.price.id, usage: clientUsage });
     response = { status: 200, headers: { "content-type": "application/json", ...headers }, body, stream: false };
   }
-  await call.onFinalResponse?.(response);
+  await bestEffort("idempotency store", async () => call.onFinalResponse?.(response));
   return new Response(response.body, { status: response.status, headers: response.headers });
+}
+
+/** Work after the charge that must not fail the request: logged, not thrown. */
+async function bestEffort(what: string, work: () => Promise<unknown>): Promise<void> {
+  try {
+    await work();
+  } catch (e) {
+    console.error(`gateway: ${what} failed after the request was charged; answering anyway`, e);
+  }
 }
 
 /** No usage from the upstream: count the prompt ourselves and the text it returned. */

@@ -26,6 +26,8 @@ export function receiptObject(r: Receipt) {
       charged: r.chargedCredits,
       capped: r.cappedCredits,
       overage: r.overageCredits,
+      /** Of the charge, how much came from the plan's included allowance. */
+      included: r.includedCredits,
     },
     grants: r.grants.map((g) => ({ grant_id: g.grantId, kind: g.kind, credits: g.credits })),
     user_id: r.userId,

@@ -9,7 +9,8 @@
  * invariants, and stops everything. Everything shares this machine.
  *
  * Env: BENCH_DURATION_MS (per cell, default 3000), BENCH_CONCURRENCY (default "1,8,32,64"),
- * BENCH_ACCOUNTS (default 100), BENCH_SKIP_BUILD=1, BENCH_PORT.
+ * BENCH_ACCOUNTS (default 100), BENCH_SKIP_BUILD=1, BENCH_PORT, BENCH_SERVE_ONLY=1 (start the
+ * stack and keep it up for probing instead of running the matrix).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -39,11 +40,35 @@ const body = (model: string, i: number, stream: boolean) => ({
   ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
 });
 
+/** CPU time (ms) a process and, optionally, its direct children (Postgres backends) have used so far. */
+function cpuMs(pid: number | undefined, withChildren = false): number {
+  if (!pid) return Number.NaN;
+  const ticks = (p: number) => {
+    try {
+      const fields = fs.readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]!.split(" ");
+      return { ppid: Number(fields[1]), cpu: Number(fields[11]) + Number(fields[12]) };
+    } catch {
+      return { ppid: -1, cpu: 0 };
+    }
+  };
+  let total = ticks(pid).cpu;
+  if (withChildren) for (const entry of fs.readdirSync("/proc")) if (/^\d+$/.test(entry) && ticks(Number(entry)).ppid === pid) total += ticks(Number(entry)).cpu;
+  return (total * 1000) / 100; // USER_HZ = 100 on Linux
+}
+
+function postmasterPid(dataDir: string): number | undefined {
+  try {
+    return Number(fs.readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+  } catch {
+    return undefined;
+  }
+}
+
 function buildIfStale(): void {
   if (process.env.BENCH_SKIP_BUILD === "1") return;
   const buildId = path.join(ROOT, ".next", "BUILD_ID");
   const builtAt = fs.existsSync(buildId) ? fs.statSync(buildId).mtimeMs : 0;
-  const newest = Math.max(...["app", "lib", "db", "components", "next.config.ts", "package.json"].map((p) => newestMtime(path.join(ROOT, p))));
+  const newest = Math.max(...["app", "lib", "db", "components", "proxy.ts", "next.config.ts", "tsconfig.json", "package.json"].map((p) => newestMtime(path.join(ROOT, p))));
   if (builtAt > newest) return console.log("production build is up to date");
   console.log("building (next build)…");
   const r = spawnSync(path.join(ROOT, "node_modules", ".bin", "next"), ["build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
@@ -110,11 +135,22 @@ async function main(): Promise<void> {
     const port = Number(process.env.BENCH_PORT ?? (await freePort()));
     next = await startNext(port, { DATABASE_URL: dbUrl, LLM_BASE_URL: mock.url, LLM_API_KEY: "bench", DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX ?? "20" });
     const app = `http://127.0.0.1:${port}/api/v1/chat/completions`;
+    if (process.env.BENCH_SERVE_ONLY === "1") {
+      // For probing by hand (curl -w, a profiler): keep the stack up until Ctrl-C.
+      fs.writeFileSync(path.join(os.tmpdir(), "meterline-bench-serve.json"), JSON.stringify({ app, mock: mock.url, db: dbUrl, keys: keys.slice(0, 5), nextPid: next.pid }));
+      console.log(`serving: ${app} (key ${keys[0]}); details in ${path.join(os.tmpdir(), "meterline-bench-serve.json")}`);
+      await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()).once("SIGTERM", () => resolve()));
+      return;
+    }
     const direct = `${mock.url}/chat/completions`;
     console.log(`mock ${mock.url}, app :${port}, ${accountCount} accounts, ${durationMs} ms per cell, ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
 
     const client = createNodeHttpClient({ headers: { authorization: "Bearer bench" }, timeoutMs: 30_000 });
     const auth = (i: number) => ({ headers: { authorization: `Bearer ${keys[i % keys.length]!}` } });
+    // CPU per request of the app, Postgres (server + backends) and the mock: unlike req/s, it does
+    // not move with what else runs on the machine, so it is the figure to compare changes by.
+    const pgPid = postmasterPid(dataDir);
+    const cpuNow = () => ({ app: cpuMs(next?.pid), db: cpuMs(pgPid, true), mock: cpuMs(mock.pid) });
     const run = (target: "direct" | "gateway", stream: boolean, concurrency: number, ms = durationMs) =>
       runLoad({
         concurrency,
@@ -144,9 +180,12 @@ async function main(): Promise<void> {
       for (const concurrency of concurrencies) {
         // Interleaved per cell so both sides see the same background load.
         const d = await run("direct", stream, concurrency);
+        const c0 = cpuNow();
         const g = await run("gateway", stream, concurrency);
+        const c1 = cpuNow();
         metered += g.requests - g.errors;
-        rows.push(row(stream, concurrency, d, g));
+        const per = (k: keyof typeof c0) => (g.requests > 0 ? (c1[k] - c0[k]) / g.requests : Number.NaN);
+        rows.push({ ...row(stream, concurrency, d, g), "app CPU ms/req": per("app"), "db CPU ms/req": per("db"), "mock CPU ms/req": per("mock") });
         for (const [name, r] of [["direct", d], ["gateway", g]] as const) if (r.errorSamples.length > 0) console.error(`${name} errors:`, r.errorSamples);
       }
     }

@@ -14,6 +14,7 @@ export type GatewayContext<P> = { caller: GatewayCaller; db: Db; requestId: stri
 type Handler<P> = (req: Request, ctx: GatewayContext<P>) => Promise<Response>;
 
 export const REQUEST_ID_HEADER = "x-request-id";
+const CREDITS_HEADER = "x-credits-charged";
 
 let limiter: TokenBucketLimiter | undefined;
 /** Built on first use from the config: the limiter and the TTL of the in-process lookup caches. */
@@ -47,6 +48,7 @@ export function withGateway<P = Record<string, never>>(handler: Handler<P>, opti
       if (!decision.allowed) {
         return openAiErrorResponse(new AppError("rate_limited", `Rate limit reached for this API key; retry in ${decision.retryAfterSeconds}s`), {
           [REQUEST_ID_HEADER]: requestId,
+          [CREDITS_HEADER]: "0",
           "retry-after": String(decision.retryAfterSeconds),
         });
       }
@@ -54,11 +56,14 @@ export function withGateway<P = Record<string, never>>(handler: Handler<P>, opti
       const params = (route ? await route.params : {}) as P;
       const res = await handler(req, { caller, db, requestId, params, timer });
       if (!res.headers.has(REQUEST_ID_HEADER)) res.headers.set(REQUEST_ID_HEADER, requestId);
+      // Streams report their charge in the final chunk; everything else that charged set the header.
+      if (!res.headers.has(CREDITS_HEADER) && !res.headers.get("content-type")?.startsWith("text/event-stream")) res.headers.set(CREDITS_HEADER, "0");
       return res;
     } catch (e) {
       // Nobody is listening any more; the status only shows in access logs (nginx's "client closed").
-      if (e instanceof ClientAbortedError) return new Response(null, { status: 499, headers: { [REQUEST_ID_HEADER]: requestId } });
-      return openAiErrorResponse(e, { [REQUEST_ID_HEADER]: requestId });
+      if (e instanceof ClientAbortedError) return new Response(null, { status: 499, headers: { [REQUEST_ID_HEADER]: requestId, [CREDITS_HEADER]: "0" } });
+      // Nothing is ever charged on an error path: a failure after the capture is not thrown.
+      return openAiErrorResponse(e, { [REQUEST_ID_HEADER]: requestId, [CREDITS_HEADER]: "0" });
     }
   };
 }

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { createTestDb, type TestDb } from "@/tests/db";
 import { gatewayResponseCache } from "@/db/schema";
 import { getBalance, getReceipt } from "@/lib/ledger";
@@ -106,6 +106,25 @@ describe("response cache", () => {
     await rawCall("/chat/completions", { apiKey: a.apiKey, body: body("Tenant [mock tokens=2]"), headers: { "x-cache": "on" } });
     const rb = await rawCall("/chat/completions", { apiKey: b.apiKey, body: body("Tenant [mock tokens=2]"), headers: { "x-cache": "on" } });
     expect(rb.headers.get("x-cache")).toBe("miss");
+  });
+});
+
+describe("after the charge", () => {
+  it("the cache store failing (a trigger raises) still answers 200 with the charge; nothing is cached", async () => {
+    const a = await makePayingAccount(t.db, 10_000);
+    await t.db.execute(sql`create or replace function gw_test_refuse() returns trigger language plpgsql as $$ begin raise exception 'refused by test'; end $$`);
+    await t.db.execute(sql`create trigger gw_test_refuse before insert on gateway_response_cache for each row when (new.account_id = ${sql.raw(`'${a.accountId}'`)}) execute function gw_test_refuse()`);
+    try {
+      const before = await getBalance(t.db, a.accountId);
+      const r = await rawCall("/chat/completions", { apiKey: a.apiKey, body: body("Store fails [mock tokens=3]"), headers: { "x-cache": "on" } });
+      expect(r.status).toBe(200);
+      const charged = Number(r.headers.get("x-credits-charged"));
+      expect(charged).toBeGreaterThan(3);
+      expect(before.availableCredits - (await getBalance(t.db, a.accountId)).availableCredits).toBe(charged);
+      expect(await t.db.select().from(gatewayResponseCache).where(eq(gatewayResponseCache.accountId, a.accountId))).toHaveLength(0);
+    } finally {
+      await t.db.execute(sql`drop trigger gw_test_refuse on gateway_response_cache`);
+    }
   });
 });
 

@@ -118,9 +118,15 @@ describe("refusals charge nothing and speak OpenAI's error shape", () => {
     await expectUntouched(a.accountId, before);
   });
 
-  it("every response carries x-request-id, errors included, and it is the id the client reports", async () => {
+  it("every response carries x-request-id, errors included, and it is the id the client reports; refusals say x-credits-charged: 0", async () => {
     const err = await refusal(clientFor("mk_" + "y".repeat(40)).chat.completions.create({ model: "standard", messages }));
     expect(err.requestID).toMatch(/^req_/);
+    expect(err.headers?.get("x-credits-charged")).toBe("0");
+    const a = await makePayingAccount(t.db, 0);
+    const refused = await rawCall("/chat/completions", { apiKey: a.apiKey, body: { model: "standard", messages } });
+    expect([refused.status, refused.headers.get("x-credits-charged")]).toEqual([402, "0"]);
+    const models = await rawCall("/models", { method: "GET", apiKey: a.apiKey });
+    expect(models.headers.get("x-request-id")).toMatch(/^req_/);
   });
 });
 
