@@ -3,7 +3,7 @@ import { createTestDb, type TestDb } from "@/tests/db";
 import { checkLedgerInvariants, getBalance, getReceipt, sweepStaleHolds } from "@/lib/ledger";
 import type { MockLlm } from "@/tools/mock-llm";
 import { countPromptTokens } from "../tokens";
-import { eventually, makePayingAccount, rawCall, startGatewayRig } from "./harness";
+import { eventually, makeAccountWithExactly, makePayingAccount, rawCall, startGatewayRig } from "./harness";
 
 let t: TestDb;
 let mock: MockLlm;
@@ -17,10 +17,7 @@ describe("concurrency and crashes", () => {
   it("200 concurrent streams, each holding and using exactly H, on a balance of 50·H → exactly 50 complete, 150 × 402, balance 0, invariants hold", async () => {
     const content = "Race [mock tokens=40]";
     const H = countPromptTokens([{ role: "user", content }]) + 40;
-    const a = await makePayingAccount(t.db, 0);
-    const signup = (await getBalance(t.db, a.accountId)).availableCredits;
-    const { grant } = await import("@/lib/ledger");
-    await grant(t.db, { accountId: a.accountId, kind: "purchase", credits: 50 * H - signup, sourceRef: `race-${a.accountId}` });
+    const a = await makeAccountWithExactly(t.db, 50 * H);
     expect((await getBalance(t.db, a.accountId)).availableCredits).toBe(50 * H);
 
     const calls = mock.stats().chatCompletions;

@@ -5,7 +5,7 @@ import { createApiKey } from "@/lib/api-keys/keys";
 import { resetEnvForTests } from "@/lib/config/env";
 import { resetGatewayConfigForTests } from "@/lib/config/gateway";
 import { resetGatewayLimiterForTests } from "@/lib/gateway/http/with-gateway";
-import { grant } from "@/lib/ledger";
+import { adjust, getBalance, grant } from "@/lib/ledger";
 import { startMockLlm, type MockLlm } from "@/tools/mock-llm";
 import { ctx, makeUser } from "@/tests/helpers/fixtures";
 import * as chatRoute from "@/app/api/v1/chat/completions/route";
@@ -75,6 +75,18 @@ export async function makePayingAccount(db: Db, credits: number) {
   const { secret, key } = await createApiKey(db, owner, "test key");
   if (credits > 0) await grant(db, { accountId: owner.accountId, kind: "promo", credits, sourceRef: `test-grant-${owner.accountId}` });
   return { accountId: owner.accountId, userId: u.user.id, owner, apiKey: secret, apiKeyId: key.id, cookie: u.cookie, client: clientFor(secret) };
+}
+
+/**
+ * Like makePayingAccount, but with exactly `credits` available whatever the catalogue's signup
+ * grant is: the signup grant is debited away first (journaled like any admin adjustment).
+ */
+export async function makeAccountWithExactly(db: Db, credits: number) {
+  const a = await makePayingAccount(db, 0);
+  const signup = (await getBalance(db, a.accountId)).availableCredits;
+  if (signup > 0) await adjust(db, { accountId: a.accountId, credits: -signup, reason: "test: start from zero", actorUserId: null, sourceRef: `test-zero-${a.accountId}` });
+  if (credits > 0) await grant(db, { accountId: a.accountId, kind: "promo", credits, sourceRef: `test-exact-${a.accountId}` });
+  return a;
 }
 
 /** Raw call to a route (for headers and bodies the client would hide). */

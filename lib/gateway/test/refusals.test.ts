@@ -5,7 +5,7 @@ import { getBalance, getReceipt, setAccountStatus, setLimits, setPlan } from "@/
 import { revokeApiKey } from "@/lib/api-keys/keys";
 import type { MockLlm } from "@/tools/mock-llm";
 import { countPromptTokens } from "../tokens";
-import { clientFor, makePayingAccount, rawCall, startGatewayRig } from "./harness";
+import { clientFor, makeAccountWithExactly, makePayingAccount, rawCall, startGatewayRig } from "./harness";
 
 let t: TestDb;
 let mock: MockLlm;
@@ -27,8 +27,8 @@ async function expectUntouched(accountId: string, before: Awaited<ReturnType<typ
 }
 
 describe("refusals charge nothing and speak OpenAI's error shape", () => {
-  it("hold 1024 + prompt on 100 signup credits (free plan) → 402 insufficient_credits, says to top up", async () => {
-    const a = await makePayingAccount(t.db, 0);
+  it("hold 1024 + prompt on 100 credits (free plan) → 402 insufficient_credits, says to top up", async () => {
+    const a = await makeAccountWithExactly(t.db, 100);
     const before = await getBalance(t.db, a.accountId);
     expect(before.availableCredits).toBe(100);
     const calls = mock.stats().chatCompletions;
@@ -42,13 +42,13 @@ describe("refusals charge nothing and speak OpenAI's error shape", () => {
   });
 
   it("max_tokens 50 fits the same 100 credits: prompt + 50 ≤ 100 → allowed", async () => {
-    const a = await makePayingAccount(t.db, 0);
+    const a = await makeAccountWithExactly(t.db, 100);
     const r = await a.client.chat.completions.create({ model: "standard", messages, max_tokens: 50 });
     expect(r.usage!.prompt_tokens).toBe(countPromptTokens(messages));
   });
 
   it("pro plan, hard limit 50 overage credits, 100 grant credits, hold ≈1040 → 402 hard_limit_reached, says raise it in /settings/usage", async () => {
-    const a = await makePayingAccount(t.db, 0);
+    const a = await makeAccountWithExactly(t.db, 100);
     await setPlan(t.db, a.accountId, "pro");
     await setLimits(t.db, a.owner, { hardLimit: 50 });
     const before = await getBalance(t.db, a.accountId);
@@ -60,7 +60,7 @@ describe("refusals charge nothing and speak OpenAI's error shape", () => {
   });
 
   it("pro plan with overage blocked and 100 credits, hold ≈1040 → 402 overage_blocked", async () => {
-    const a = await makePayingAccount(t.db, 0);
+    const a = await makeAccountWithExactly(t.db, 100);
     await setPlan(t.db, a.accountId, "pro");
     await setLimits(t.db, a.owner, { blockOverage: true });
     const before = await getBalance(t.db, a.accountId);
@@ -122,7 +122,7 @@ describe("refusals charge nothing and speak OpenAI's error shape", () => {
     const err = await refusal(clientFor("mk_" + "y".repeat(40)).chat.completions.create({ model: "standard", messages }));
     expect(err.requestID).toMatch(/^req_/);
     expect(err.headers?.get("x-credits-charged")).toBe("0");
-    const a = await makePayingAccount(t.db, 0);
+    const a = await makeAccountWithExactly(t.db, 100);
     const refused = await rawCall("/chat/completions", { apiKey: a.apiKey, body: { model: "standard", messages } });
     expect([refused.status, refused.headers.get("x-credits-charged")]).toEqual([402, "0"]);
     const models = await rawCall("/models", { method: "GET", apiKey: a.apiKey });
@@ -198,7 +198,7 @@ describe("action labels, session auth, receipts, models, estimate", () => {
   });
 
   it("estimate on 100 credits for a 1024-token default hold → affordable false", async () => {
-    const a = await makePayingAccount(t.db, 0);
+    const a = await makeAccountWithExactly(t.db, 100);
     const est = await (await rawCall("/estimate", { apiKey: a.apiKey, body: { model: "standard", messages } })).json();
     expect(est.affordable).toBe(false);
   });
