@@ -3,4 +3,5 @@ export const appNav = [
   { href: "/dashboard", label: "Overview" },
   { href: "/settings/team", label: "Team" },
   { href: "/settings/api-keys", label: "API keys" },
+  { href: "/settings/billing", label: "Billing" },
 ];

@@ -44,7 +44,7 @@ CREATE TABLE "credit_grants" (
 );
 --> statement-breakpoint
 CREATE TABLE "holds" (
-	"id" text PRIMARY KEY NOT NULL,
+	"id" text NOT NULL,
 	"account_id" text NOT NULL,
 	"request_id" text NOT NULL,
 	"credits" bigint NOT NULL,
@@ -58,7 +58,7 @@ CREATE TABLE "holds" (
 	"release_reason" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"settled_at" timestamp with time zone,
-	CONSTRAINT "holds_account_request_uq" UNIQUE("account_id","request_id")
+	CONSTRAINT "holds_pkey" PRIMARY KEY("account_id","request_id")
 );
 --> statement-breakpoint
 CREATE TABLE "ledger_entries" (
@@ -118,7 +118,6 @@ CREATE TABLE "usage_daily" (
 );
 --> statement-breakpoint
 CREATE TABLE "usage_events" (
-	"id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "usage_events_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
 	"account_id" text NOT NULL,
 	"request_id" text NOT NULL,
 	"user_id" text,
@@ -139,13 +138,13 @@ CREATE TABLE "usage_events" (
 	"included_credits" bigint NOT NULL,
 	"grants" jsonb NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	CONSTRAINT "usage_events_account_request_uq" UNIQUE("account_id","request_id")
+	CONSTRAINT "usage_events_pkey" PRIMARY KEY("account_id","request_id")
 );
 --> statement-breakpoint
 ALTER TABLE "account_ledger" ADD CONSTRAINT "account_ledger_account_id_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."accounts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "credit_grants" ADD CONSTRAINT "credit_grants_account_id_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."accounts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "credit_grants_burn_idx" ON "credit_grants" USING btree ("account_id","expires_at","priority","created_at");--> statement-breakpoint
-CREATE INDEX "credit_grants_expiry_idx" ON "credit_grants" USING btree ("expires_at") WHERE "credit_grants"."remaining_credits" > 0;--> statement-breakpoint
+CREATE INDEX "credit_grants_expiry_idx" ON "credit_grants" USING btree ("expires_at") WHERE "credit_grants"."expired_at" is null and "credit_grants"."expires_at" is not null;--> statement-breakpoint
 CREATE INDEX "holds_open_expiry_idx" ON "holds" USING btree ("expires_at") WHERE "holds"."status" = 'held';--> statement-breakpoint
 CREATE INDEX "ledger_entries_account_idx" ON "ledger_entries" USING btree ("account_id","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "limit_notifications_once_uq" ON "limit_notifications" USING btree ("account_id","kind","period_start","threshold");--> statement-breakpoint

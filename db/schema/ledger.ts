@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, check, index, integer, jsonb, pgTable, text, unique, uniqueIndex, date } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, date, index, integer, jsonb, pgTable, primaryKey, text, unique, uniqueIndex } from "drizzle-orm/pg-core";
 import { timestamps, tstz } from "./columns";
 import { accounts, type AccountStatus } from "./accounts";
 
@@ -74,7 +74,7 @@ export const creditGrants = pgTable(
     actorUserId: text("actor_user_id"),
     /** What the customer paid for it, in cents; NULL when free. */
     amountCents: bigint("amount_cents", { mode: "number" }),
-    /** Set when the expiry job first swept it. */
+    /** Set when the grant was swept as expired (by the job, or when a hold gave credits back late). */
     expiredAt: tstz("expired_at"),
     /** Set by a full refund: never spendable again. */
     voidedAt: tstz("voided_at"),
@@ -82,7 +82,9 @@ export const creditGrants = pgTable(
   },
   (t) => [
     index("credit_grants_burn_idx").on(t.accountId, t.expiresAt, t.priority, t.createdAt),
-    index("credit_grants_expiry_idx").on(t.expiresAt).where(sql`${t.remainingCredits} > 0`),
+    // The expiry job's work list. Its predicate avoids remaining/held on purpose: an index on a
+    // column the hot path updates would make every grant update a non-HOT update.
+    index("credit_grants_expiry_idx").on(t.expiresAt).where(sql`${t.expiredAt} is null and ${t.expiresAt} is not null`),
     check("credit_grants_remaining", sql`${t.remainingCredits} >= 0 and ${t.heldCredits} >= 0 and ${t.heldCredits} <= ${t.remainingCredits}`),
   ],
 );
@@ -98,7 +100,8 @@ export const creditGrants = pgTable(
 export const holds = pgTable(
   "holds",
   {
-    id: text("id").primaryKey(),
+    /** hold_… id shown to callers; rows are addressed by (account_id, request_id). */
+    id: text("id").notNull(),
     accountId: text("account_id").notNull(),
     requestId: text("request_id").notNull(),
     credits: credits("credits").notNull(),
@@ -115,7 +118,7 @@ export const holds = pgTable(
     settledAt: tstz("settled_at"),
   },
   (t) => [
-    unique("holds_account_request_uq").on(t.accountId, t.requestId),
+    primaryKey({ name: "holds_pkey", columns: [t.accountId, t.requestId] }),
     index("holds_open_expiry_idx").on(t.expiresAt).where(sql`${t.status} = 'held'`),
   ],
 );
@@ -150,7 +153,6 @@ export const ledgerEntries = pgTable(
 export const usageEvents = pgTable(
   "usage_events",
   {
-    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
     accountId: text("account_id").notNull(),
     requestId: text("request_id").notNull(),
     userId: text("user_id"),
@@ -166,7 +168,7 @@ export const usageEvents = pgTable(
     heldCredits: credits("held_credits").notNull(),
     requestedCredits: credits("requested_credits").notNull(),
     chargedCredits: credits("charged_credits").notNull(),
-    /** Requested beyond the hold: not charged, recorded. */
+    /** Requested but not charged: beyond the hold, or overage beyond the hard limit. */
     cappedCredits: credits("capped_credits").notNull(),
     overageCredits: credits("overage_credits").notNull(),
     /** Charged from plan_allowance grants (included quota). */
@@ -176,7 +178,7 @@ export const usageEvents = pgTable(
     createdAt: tstz("created_at").notNull().defaultNow(),
   },
   (t) => [
-    unique("usage_events_account_request_uq").on(t.accountId, t.requestId),
+    primaryKey({ name: "usage_events_pkey", columns: [t.accountId, t.requestId] }),
     index("usage_events_account_created_idx").on(t.accountId, t.createdAt),
   ],
 );

@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, eq, isNull, lt, or } from "drizzle-orm";
 import Stripe from "stripe";
 import type { Db } from "@/db/client";
 import { autoRecharge } from "@/db/schema";
@@ -46,13 +46,20 @@ async function savedCardOrNull(stripe: Stripe, customerId: string): Promise<stri
   return list.data[0]?.id ?? null;
 }
 
-/** A decline turns auto-recharge off and says why (shown on the billing page, recorded in the audit log). */
-async function disableAfterDecline(db: Db, accountId: string, paymentIntentId: string | null, message: string) {
+/**
+ * A decline turns auto-recharge off and says why (shown on the billing page, recorded in the audit
+ * log). Only the charge that is in flight (`inFlight`: its claim token or PaymentIntent id) can do
+ * it, so the synchronous decline and its payment_intent.payment_failed webhook act once, and an
+ * old webhook cannot turn off a setting the user has since turned back on.
+ */
+async function disableAfterDecline(db: Db, accountId: string, inFlight: string, paymentIntentId: string | null, message: string) {
   await db.transaction(async (tx) => {
-    await tx
+    const [changed] = await tx
       .update(autoRecharge)
       .set({ enabled: false, inFlightPaymentIntentId: null, inFlightSince: null, lastError: message, updatedAt: new Date() })
-      .where(eq(autoRecharge.accountId, accountId));
+      .where(and(eq(autoRecharge.accountId, accountId), eq(autoRecharge.inFlightPaymentIntentId, inFlight)))
+      .returning({ id: autoRecharge.accountId });
+    if (!changed) return;
     await recordAudit(tx, { accountId, actorUserId: null, action: "billing.auto_recharge_declined", targetType: "payment_intent", targetId: paymentIntentId ?? undefined, reason: message });
   });
   if (paymentIntentId) await markPurchaseFailed(db, paymentIntentId);
@@ -92,7 +99,7 @@ export async function rechargeAccountIfLow(deps: Pick<BillingDeps, "db" | "strip
   const customer = await customerIdForAccount(db, accountId);
   const card = customer ? await savedCardOrNull(stripe, customer) : null;
   if (!customer || !card) {
-    await disableAfterDecline(db, accountId, null, "Auto-recharge is off: there is no saved card. Buy a pack to save one.");
+    await disableAfterDecline(db, accountId, token, null, "Auto-recharge is off: there is no saved card. Buy a pack to save one.");
     return { accountId, outcome: "no_card" };
   }
   const metadata = { account_id: accountId, kind: AUTO_RECHARGE_KIND, pack_key: pack.key };
@@ -112,7 +119,7 @@ export async function rechargeAccountIfLow(deps: Pick<BillingDeps, "db" | "strip
   } catch (e) {
     if (e instanceof Stripe.errors.StripeCardError || (e instanceof Stripe.errors.StripeError && e.code === "authentication_required")) {
       const piId = (e.raw as { payment_intent?: { id?: string } } | undefined)?.payment_intent?.id ?? null;
-      await disableAfterDecline(db, accountId, piId, `Auto-recharge is off: your card was declined (${e.message})`);
+      await disableAfterDecline(db, accountId, token, piId, `Auto-recharge is off: your card was declined (${e.message})`);
       return { accountId, outcome: "declined", detail: e.message };
     }
     // Stripe unreachable: release the claim so the next run tries again with a new key.
@@ -123,7 +130,7 @@ export async function rechargeAccountIfLow(deps: Pick<BillingDeps, "db" | "strip
 
 /** The job: every opted-in account with nothing in flight. */
 export async function runAutoRecharge(deps: Pick<BillingDeps, "db" | "stripe">): Promise<RechargeOutcome[]> {
-  const rows = await deps.db.select({ accountId: autoRecharge.accountId }).from(autoRecharge).where(and(eq(autoRecharge.enabled, true), sql`true`));
+  const rows = await deps.db.select({ accountId: autoRecharge.accountId }).from(autoRecharge).where(eq(autoRecharge.enabled, true));
   const out: RechargeOutcome[] = [];
   for (const { accountId } of rows) out.push(await rechargeAccountIfLow(deps, accountId));
   return out;
@@ -142,7 +149,7 @@ export async function onAutoRechargePaymentIntent(deps: Pick<BillingDeps, "db" |
     return { outcome: `auto-recharge ${pi.id}: ${r.outcome}`, accountId };
   }
   if (pi.status === "requires_payment_method" || pi.status === "canceled") {
-    await disableAfterDecline(deps.db, accountId, pi.id, `Auto-recharge is off: your card was declined (${pi.last_payment_error?.message ?? pi.status})`);
+    await disableAfterDecline(deps.db, accountId, pi.id, pi.id, `Auto-recharge is off: your card was declined (${pi.last_payment_error?.message ?? pi.status})`);
     return { outcome: `auto-recharge ${pi.id}: declined, turned off`, accountId };
   }
   return { outcome: `auto-recharge ${pi.id}: ${pi.status}, waiting`, accountId };

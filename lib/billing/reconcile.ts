@@ -17,7 +17,9 @@ export function divergenceBps(ledgerCredits: number, stripeCredits: number): num
   return Math.min(2_000_000_000, Math.round((diff * 10_000) / ledgerCredits));
 }
 
-export const isDivergent = (bps: number) => bps > DIVERGENCE_THRESHOLD_BPS;
+/** Exact (no rounding): over 1% of the ledger's overage; any Stripe usage against zero counts. */
+export const isDivergent = (ledgerCredits: number, stripeCredits: number) =>
+  Math.abs(ledgerCredits - stripeCredits) * 10_000 > DIVERGENCE_THRESHOLD_BPS * ledgerCredits && ledgerCredits !== stripeCredits;
 
 export type ReconcileLine = { accountId: string; customerId: string; periodStart: Date; periodEnd: Date; ledgerCredits: number; stripeCredits: number; bps: number; result: "ok" | "divergent" | "pending" };
 
@@ -58,7 +60,7 @@ export async function reconcileAccount(
   const base = { accountId: input.accountId, customerId: input.customerId, periodStart: input.periodStart, periodEnd: input.periodEnd, ledgerCredits: ledger.credits, stripeCredits, bps };
   if (ledger.unsent > 0) return { ...base, result: "pending" };
   const open = and(eq(billingDivergences.accountId, input.accountId), eq(billingDivergences.periodStart, input.periodStart), isNull(billingDivergences.resolvedAt));
-  if (!isDivergent(bps)) {
+  if (!isDivergent(ledger.credits, stripeCredits)) {
     await deps.db.update(billingDivergences).set({ resolvedAt: new Date() }).where(open);
     return { ...base, result: "ok" };
   }

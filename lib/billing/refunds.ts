@@ -5,6 +5,9 @@ import { refundPurchase } from "@/lib/ledger";
 import { idOf } from "./customers";
 import type { BillingDeps } from "./deps";
 import type { Handled } from "./invoice-events";
+import { onAutoRechargePaymentIntent } from "./auto-recharge";
+import { fulfilCheckoutSession } from "./checkout";
+import { purchaseByPaymentIntent } from "./purchases";
 
 /** Credits matching a refunded share of the price, rounded down (never claws back more than refunded). */
 export function creditsForRefundedCents(credits: number, amountCents: number, refundedCents: number): number {
@@ -22,7 +25,22 @@ export async function onChargeRefunded(deps: Pick<BillingDeps, "db" | "stripe">,
   const charge = await deps.stripe.charges.retrieve(chargeId);
   const paymentIntentId = idOf(charge.payment_intent);
   if (!paymentIntentId) return { outcome: `charge ${chargeId}: no payment intent, not a pack` };
+  await grantBeforeClawBack(deps, paymentIntentId);
   return clawBack(deps.db, paymentIntentId, charge.id, charge.amount, charge.amount_refunded);
+}
+
+/**
+ * The refund may be processed before the purchase's own webhook (events are unordered): grant the
+ * purchase first, from Stripe's current state, so there is something to claw back. Both steps
+ * are idempotent, so the purchase's webhook arriving later changes nothing.
+ */
+async function grantBeforeClawBack(deps: Pick<BillingDeps, "db" | "stripe">, paymentIntentId: string) {
+  const purchase = await purchaseByPaymentIntent(deps.db, paymentIntentId);
+  if (purchase?.grantedAt) return;
+  const sessions = await deps.stripe.checkout.sessions.list({ payment_intent: paymentIntentId, limit: 1 });
+  const session = sessions.data[0];
+  if (session) await fulfilCheckoutSession(deps, session.id);
+  else await onAutoRechargePaymentIntent(deps, paymentIntentId);
 }
 
 async function clawBack(db: Db, paymentIntentId: string, chargeId: string, amountCents: number, refundedCents: number): Promise<Handled> {

@@ -100,6 +100,6 @@ export async function getReceipt(db: DbOrTx, accountId: string, requestId: strin
 
 export async function recentReceipts(db: DbOrTx, accountId: string, options: { limit?: number } = {}): Promise<Receipt[]> {
   const limit = Math.min(Math.max(options.limit ?? 20, 1), 200);
-  const rows = await db.select().from(usageEvents).where(eq(usageEvents.accountId, accountId)).orderBy(desc(usageEvents.createdAt), desc(usageEvents.id)).limit(limit);
+  const rows = await db.select().from(usageEvents).where(eq(usageEvents.accountId, accountId)).orderBy(desc(usageEvents.createdAt), desc(usageEvents.requestId)).limit(limit);
   return rows.map(receiptFromRow);
 }

@@ -84,13 +84,14 @@ export async function refundPurchase(db: DbOrTx, input: { sourceRef: string; ref
 }
 
 /**
- * Expiry job: expires the unheld remainder of every grant past its date (and sweeps voided
- * grants), one short transaction per account. Returns the number of grants touched.
+ * Expiry job: expires the unheld remainder of every grant past its date, one short transaction
+ * per account. Held credits stay with their hold (its capture may spend them; whatever it gives
+ * back is expired then). Returns the number of grants expired.
  */
 export async function expireGrants(db: Db, now: Date = new Date()): Promise<number> {
   const accounts = (await db.execute(sql`
     select distinct account_id from credit_grants
-     where remaining_credits > held_credits and (voided_at is not null or expires_at <= ${now.toISOString()}::timestamptz)`)) as unknown as { account_id: string }[];
+     where expired_at is null and expires_at is not null and expires_at <= ${now.toISOString()}::timestamptz`)) as unknown as { account_id: string }[];
   let touched = 0;
   for (const { account_id } of accounts) {
     const [row] = (await db.execute(sql`select ledger_expire_account(${account_id}, ${now.toISOString()}::timestamptz) as n`)) as unknown as { n: number }[];

@@ -1,45 +1,48 @@
 import type { Db } from "@/db/client";
 import { AppError } from "@/lib/errors";
 import { newId } from "@/lib/ids";
-import { KeyedBatcher } from "./batcher";
+import { LedgerCombiner, type AccountOutcome, type OpResult } from "./combiner";
 import { noticesFromJson, receiptFromJson } from "./receipts";
 import { rawSql, type Json } from "./sql";
 import type { CaptureInput, CaptureResult, Hold, RefusalCode, ReleaseInput, ReserveInput } from "./types";
 import { assertCredits, assertNonEmpty } from "./validate";
 
 /**
- * reserve / capture / release. Each call goes through a per-account batcher into one
- * PL/pgSQL function call (db/migrations/*_ledger_functions.sql): one round trip, one
- * transaction under the account's row lock, however many requests are in the batch.
+ * reserve / capture / release. Each call goes through the combiner (./combiner.ts) into one
+ * ledger_apply() call (db/migrations/*_ledger_functions.sql): one round trip and one
+ * transaction under the account's row lock, however many requests share it.
  */
 const DEFAULT_TTL_SECONDS = 600;
 
 type ReserveItem = { r: string; h: string; c: number; t: number; m: Json | null };
 type CaptureItem = { r: string; c: number; u: Json };
 type ReleaseItem = { r: string; why: string };
-type Result = Json & { r: string; ok: boolean; err?: string };
+type Result = OpResult;
 
-type Batchers = { reserve: KeyedBatcher<ReserveItem, Result>; capture: KeyedBatcher<CaptureItem, Result>; release: KeyedBatcher<ReleaseItem, Result> };
-const batchersByDb = new WeakMap<Db, Batchers>();
+/** How many ledger_apply calls one process keeps in flight (each on a disjoint set of accounts). */
+const MAX_INFLIGHT = Number(process.env.LEDGER_MAX_INFLIGHT ?? 4);
+const combiners = new WeakMap<Db, LedgerCombiner>();
 
-function batchers(db: Db): Batchers {
-  let b = batchersByDb.get(db);
-  if (!b) {
+function combiner(db: Db): LedgerCombiner {
+  let c = combiners.get(db);
+  if (!c) {
     const sql = rawSql(db);
-    const call = (fn: "ledger_reserve" | "ledger_capture" | "ledger_release") => async (accountId: string, items: unknown[]) => {
-      const [row] = await sql`select ${sql(fn)}(${accountId}, ${JSON.stringify(items)}::jsonb) as r`;
-      return (row as { r: Result[] }).r;
-    };
-    const created: Batchers = {
-      reserve: new KeyedBatcher<ReserveItem, Result>(call("ledger_reserve")),
-      capture: new KeyedBatcher<CaptureItem, Result>(call("ledger_capture")),
-      release: new KeyedBatcher<ReleaseItem, Result>(call("ledger_release")),
-    };
-    batchersByDb.set(db, created);
-    b = created;
+    const created = new LedgerCombiner(
+      async (batches, wait) => {
+        const [row] = await sql`select ledger_apply(${JSON.stringify(batches)}::jsonb, ${wait}) as r`;
+        return (row as { r: AccountOutcome[] }).r;
+      },
+      { maxInflight: MAX_INFLIGHT, maxOpsPerCall: 256 },
+    );
+    combiners.set(db, created);
+    c = created;
   }
-  return b;
+  return c;
 }
+
+const submitReserve = (db: Db, accountId: string, i: ReserveItem) => combiner(db).submit(accountId, { o: "r", i });
+const submitCapture = (db: Db, accountId: string, i: CaptureItem) => combiner(db).submit(accountId, { o: "c", i });
+const submitRelease = (db: Db, accountId: string, i: ReleaseItem) => combiner(db).submit(accountId, { o: "x", i });
 
 const refusalMessages: Record<RefusalCode, string> = {
   insufficient_credits: "Not enough credits for this request",
@@ -57,7 +60,7 @@ function failure(result: Result, accountId: string, requestId: string): AppError
     delete details.err;
     return new AppError(code as RefusalCode, refusalMessages[code as RefusalCode], { details: { accountId, ...details } });
   }
-  if (code === "not_found") return new AppError("not_found", `No ledger ${result.h === undefined ? "hold or account" : "account"} for request ${requestId}`);
+  if (code === "not_found") return new AppError("not_found", result.account ? `No ledger for account ${accountId}` : `No hold for request ${requestId}`);
   if (code === "conflict") return new AppError("conflict", `Request ${requestId} is already ${String(result.status)}`, { details: { status: result.status } });
   return new AppError("internal", `Ledger error ${code}`);
 }
@@ -72,7 +75,7 @@ export async function reserve(db: Db, input: ReserveInput): Promise<Hold> {
   const m = input.meta
     ? { userId: input.meta.userId ?? null, apiKeyId: input.meta.apiKeyId ?? null, action: input.meta.action ?? null, model: input.meta.model ?? null }
     : null;
-  const res = await batchers(db).reserve.submit(input.accountId, { r: input.requestId, h: newId("hold"), c: input.credits, t: ttl, m });
+  const res = await submitReserve(db, input.accountId, { r: input.requestId, h: newId("hold"), c: input.credits, t: ttl, m });
   if (!res.ok) throw failure(res, input.accountId, input.requestId);
   return {
     requestId: input.requestId,
@@ -109,7 +112,7 @@ export async function capture(db: Db, input: CaptureInput): Promise<CaptureResul
     uid: u.userId ?? null,
     kid: u.apiKeyId ?? null,
   };
-  const res = await batchers(db).capture.submit(input.accountId, { r: input.requestId, c: input.credits, u: usage });
+  const res = await submitCapture(db, input.accountId, { r: input.requestId, c: input.credits, u: usage });
   if (!res.ok) throw failure(res, input.accountId, input.requestId);
   return { ...receiptFromJson(res.receipt), notices: noticesFromJson(res.notices) };
 }
@@ -118,6 +121,6 @@ export async function capture(db: Db, input: CaptureInput): Promise<CaptureResul
 export async function release(db: Db, input: ReleaseInput): Promise<void> {
   assertNonEmpty(input.accountId, "accountId");
   assertNonEmpty(input.requestId, "requestId");
-  const res = await batchers(db).release.submit(input.accountId, { r: input.requestId, why: input.reason });
+  const res = await submitRelease(db, input.accountId, { r: input.requestId, why: input.reason });
   if (!res.ok) throw failure(res, input.accountId, input.requestId);
 }

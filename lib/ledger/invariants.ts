@@ -7,7 +7,8 @@ import type { DbOrTx } from "@/db/client";
  *  1. the journal sums to every cached counter and to the grants;
  *  2. no grant below zero, held ≤ remaining, available ≥ 0;
  *  3. a request is captured at most once and every settled hold is settled exactly once;
- *  4. overage within the hard limit, none where the plan forbids it;
+ *  4. overage captured this period within the hard limit; no overage held where the plan forbids it
+ *     (reserve admits overage holds only within the limit: see the concurrency tests);
  *  5. every captured overage credit is in exactly one outbox row.
  */
 export async function checkLedgerInvariants(db: DbOrTx, accountIds?: string[]): Promise<string[]> {
@@ -69,7 +70,7 @@ export async function checkLedgerInvariants(db: DbOrTx, accountIds?: string[]): 
     sql`select account_id, overage_used_credits, overage_held_credits, ledger_overage_limit_credits(a) limit_credits, overage_allowed
           from account_ledger a
          where ${scope(sql`account_id`)} and (
-           (ledger_overage_limit_credits(a) is not null and overage_used_credits + overage_held_credits > ledger_overage_limit_credits(a))
+           (ledger_overage_limit_credits(a) is not null and overage_used_credits > ledger_overage_limit_credits(a))
            or (not overage_allowed and overage_held_credits > 0))`,
   );
   await run(

@@ -53,6 +53,16 @@ export async function setLimits(db: Db, actor: AccountContext, patch: LimitsPatc
   return db.transaction(async (tx) => {
     await tx.execute(sql`select 1 from account_ledger where account_id = ${actor.accountId} for update`);
     const before = await getLedgerRowOrThrow(tx, actor.accountId);
+    if (p.hardLimit !== undefined && p.hardLimit !== null) {
+      const limitCredits = overageLimitCredits({ ...before, hardLimit: p.hardLimit, hardLimitUnit: catalog.limits.hardLimitUnit });
+      // Overage in a period never exceeds the hard limit, so it cannot be set below what is
+      // already used; blockOverage is the way to stop further overage at once.
+      if (limitCredits !== null && limitCredits < before.overageUsedCredits) {
+        throw new AppError("invalid_input", "The hard limit cannot be below the overage already used this period; block overage instead", {
+          details: { overageUsedCredits: before.overageUsedCredits, hardLimitCredits: limitCredits },
+        });
+      }
+    }
     const [after] = await tx
       .update(accountLedger)
       .set({

@@ -40,7 +40,7 @@ export type Receipt = {
   chargedCredits: number;
   overageCredits: number;
   requestedCredits: number;
-  /** Requested beyond the hold: recorded, never charged. */
+  /** Requested but not charged: beyond the hold, or overage beyond the period's hard limit. */
   cappedCredits: number;
   /** Charged from plan_allowance grants (included quota). */
   includedCredits: number;

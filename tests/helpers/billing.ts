@@ -19,6 +19,8 @@ export const TEST_WEBHOOK_SECRET = "whsec_billing_tests";
 export type BillingHarness = {
   emulator: StripeEmulator;
   stripe: Stripe;
+  /** The in-test endpoint the emulator delivers to. */
+  hookUrl: string;
   deps: BillingDeps;
   /** Every webhook answer: status and the line the route said. */
   answers: { status: number; body: string }[];
@@ -54,6 +56,7 @@ export async function startBillingHarness(db: Db, options: { sync?: boolean } = 
   return {
     emulator,
     stripe,
+    hookUrl,
     deps: { db, stripe, appUrl: "http://app.test" },
     answers,
     settle: () => emulator.flushWebhooks(20_000),

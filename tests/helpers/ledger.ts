@@ -1,8 +1,11 @@
+import { eq, sql } from "drizzle-orm";
+import { expect } from "vitest";
 import type { Db } from "@/db/client";
-import { accounts } from "@/db/schema";
+import { accountLedger, accounts } from "@/db/schema";
 import { newId } from "@/lib/ids";
 import { createAccountLedger } from "@/lib/ledger/accounts";
 import { grant } from "@/lib/ledger/grants";
+import { checkLedgerInvariants } from "@/lib/ledger/invariants";
 import type { GrantKind } from "@/lib/ledger/types";
 
 let seq = 0;
@@ -17,9 +20,39 @@ export async function makeLedgerAccount(db: Db, options: { plan?: "free" | "pro"
   return id;
 }
 
-export async function give(db: Db, accountId: string, credits: number, kind: GrantKind = "purchase", extra: { expiresAt?: Date | null; priority?: number } = {}) {
-  const { grantId } = await grant(db, { accountId, kind, credits, sourceRef: `test:${accountId}:${++seq}`, ...extra });
+export async function give(
+  db: Db,
+  accountId: string,
+  credits: number,
+  kind: GrantKind = "purchase",
+  extra: { expiresAt?: Date | null; priority?: number; sourceRef?: string } = {},
+): Promise<string> {
+  const { grantId } = await grant(db, { accountId, kind, credits, sourceRef: extra.sourceRef ?? `test:${accountId}:${++seq}`, ...extra });
   return grantId;
+}
+
+/** Test-only: set limit columns directly (the audited path is setLimits, tested on its own). */
+export async function setLedgerFlags(db: Db, accountId: string, patch: Partial<typeof accountLedger.$inferInsert>): Promise<void> {
+  await db.update(accountLedger).set(patch).where(eq(accountLedger.accountId, accountId));
+}
+
+/** Moves a grant's expiry into the past, as if time had passed. */
+export async function expireNow(db: Db, grantId: string): Promise<void> {
+  await db.execute(sql`update credit_grants set expires_at = now() - interval '1 second' where id = ${grantId}`);
+}
+
+export async function grantRow(db: Db, grantId: string) {
+  const [g] = (await db.execute(sql`select remaining_credits::int as remaining, held_credits::int as held, expired_at, voided_at from credit_grants where id = ${grantId}`)) as unknown as {
+    remaining: number;
+    held: number;
+    expired_at: Date | null;
+    voided_at: Date | null;
+  }[];
+  return g!;
+}
+
+export async function expectBooksBalance(db: Db): Promise<void> {
+  expect(await checkLedgerInvariants(db)).toEqual([]);
 }
 
 export const usage = (extra: Record<string, unknown> = {}) => ({ model: "mock-1", inputTokens: 10, outputTokens: 20, ...extra });

@@ -7,7 +7,8 @@ import { checkoutRoutes } from "./resources/checkout";
 import { creditNoteRoutes } from "./resources/creditNotes";
 import { customerRoutes } from "./resources/customers";
 import { eventRoutes } from "./resources/events";
-import { invoiceRoutes } from "./resources/invoices";
+import { invoicePaymentsOf, invoiceRoutes } from "./resources/invoices";
+import { meterEventRoutes } from "./resources/meterEvents";
 import { meterRoutes } from "./resources/meters";
 import { paymentIntentRoutes } from "./resources/paymentIntents";
 import { paymentMethodRoutes } from "./resources/paymentMethods";
@@ -27,6 +28,7 @@ export function buildRouter(): Router {
     ...productRoutes,
     ...priceRoutes,
     ...meterRoutes,
+    ...meterEventRoutes,
     ...checkoutRoutes,
     ...paymentIntentRoutes,
     ...paymentMethodRoutes,
@@ -46,6 +48,10 @@ function includeField(emu: Emulator, object: Record<string, unknown>, field: str
   if (object.object === "checkout.session" && field === "line_items" && typeof object.id === "string") {
     const data = checkoutLineItems(emu, object.id);
     return { object: "list", data, has_more: false, url: `/v1/checkout/sessions/${object.id}/line_items` };
+  }
+  if (object.object === "invoice" && field === "payments" && typeof object.id === "string") {
+    const data = invoicePaymentsOf(emu, object.id);
+    return { object: "list", data, has_more: false, url: `/v1/invoices/${object.id}/payments` };
   }
   return undefined;
 }

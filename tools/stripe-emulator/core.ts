@@ -6,6 +6,8 @@ import { StateFile } from "./state/persistence";
 import { createEmptyState, type EmulatorState } from "./state/store";
 import { WebhookDispatcher, type RetryPolicy, type WebhookTarget } from "./webhooks/dispatcher";
 
+const MAX_EVENTS = 20_000;
+
 export interface EmulatorConfig {
   /** Base URL browsers use to reach the hosted checkout and portal pages. */
   publicUrl: string;
@@ -79,9 +81,18 @@ export class Emulator {
       request: this.currentRequest ? { id: this.currentRequest.id, idempotency_key: this.currentRequest.idempotencyKey } : undefined,
     });
     this.state.events[event.id] = event;
+    this.pruneEvents();
     event.pending_webhooks = this.webhooks.enqueue(event);
     this.persist();
     return event;
+  }
+
+  /** Stripe keeps 30 days of events; a long-running sandbox keeps the newest ones. */
+  private pruneEvents(): void {
+    const ids = Object.keys(this.state.events);
+    if (ids.length <= MAX_EVENTS) return;
+    const queued = new Set(this.state.webhookQueue.map((d) => d.eventId));
+    for (const id of ids.slice(0, ids.length - MAX_EVENTS)) if (!queued.has(id)) delete this.state.events[id];
   }
 
   /** Runs `mutate` on an object and emits `<type>` with Stripe's `previous_attributes`. */
@@ -111,6 +122,11 @@ export class Emulator {
 
   async settleBackgroundWork(): Promise<void> {
     while (this.pendingJobs.size > 0) await Promise.allSettled([...this.pendingJobs]);
+  }
+
+  /** Puts back a snapshot taken before a request that then failed. */
+  restoreState(serialized: string): void {
+    this.state = JSON.parse(serialized) as EmulatorState;
   }
 
   reset(): void {

@@ -64,7 +64,6 @@ export function buildPaymentIntent(fields: {
 
 export function buildCharge(pi: Stripe.PaymentIntent, pm: Stripe.PaymentMethod, created: number, failure: { code: string; declineCode: string; message: string } | null): Stripe.Charge {
   const id = newId("ch");
-  const card = pm.card;
   return {
     id,
     object: "charge",
@@ -108,35 +107,7 @@ export function buildCharge(pi: Stripe.PaymentIntent, pm: Stripe.PaymentMethod, 
     paid: !failure,
     payment_intent: pi.id,
     payment_method: pm.id,
-    payment_method_details: {
-      card: {
-        amount_authorized: failure ? null : pi.amount,
-        authorization_code: failure ? null : "123456",
-        brand: card?.brand ?? "visa",
-        checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: "pass" },
-        country: "US",
-        electronic_commerce_indicator: null,
-        exp_month: card?.exp_month ?? 12,
-        exp_year: card?.exp_year ?? 2030,
-        extended_authorization: { status: "disabled" },
-        fingerprint: card?.fingerprint ?? null,
-        funding: "credit",
-        incremental_authorization: { status: "unavailable" },
-        installments: null,
-        last4: card?.last4 ?? "4242",
-        mandate: null,
-        multicapture: { status: "unavailable" },
-        network: card?.brand ?? "visa",
-        network_token: { used: false },
-        network_transaction_id: failure ? null : newSecret("ntid").slice(5, 20),
-        overcapture: { maximum_amount_capturable: pi.amount, status: "unavailable" },
-        regulated_status: "unregulated",
-        three_d_secure: null,
-        transaction_link_id: null,
-        wallet: null,
-      },
-      type: "card",
-    },
+    payment_method_details: paymentMethodDetails(pi, pm, failure),
     receipt_email: null,
     receipt_number: null,
     receipt_url: null,
@@ -151,6 +122,47 @@ export function buildCharge(pi: Stripe.PaymentIntent, pm: Stripe.PaymentMethod, 
     status: failure ? "failed" : "succeeded",
     transfer_data: null,
     transfer_group: null,
+  };
+}
+
+/** What the charge records about the instrument: card details, or the SEPA debit's bank. */
+function paymentMethodDetails(pi: Stripe.PaymentIntent, pm: Stripe.PaymentMethod, failure: { code: string } | null): Stripe.Charge.PaymentMethodDetails {
+  if (pm.type === "sepa_debit" && pm.sepa_debit) {
+    const bank = pm.sepa_debit;
+    return {
+      sepa_debit: { bank_code: bank.bank_code, branch_code: bank.branch_code, country: bank.country, fingerprint: bank.fingerprint, last4: bank.last4, mandate: null },
+      type: "sepa_debit",
+    };
+  }
+  const card = pm.card;
+  return {
+    card: {
+      amount_authorized: failure ? null : pi.amount,
+      authorization_code: failure ? null : "123456",
+      brand: card?.brand ?? "visa",
+      checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: "pass" },
+      country: "US",
+      electronic_commerce_indicator: null,
+      exp_month: card?.exp_month ?? 12,
+      exp_year: card?.exp_year ?? 2030,
+      extended_authorization: { status: "disabled" },
+      fingerprint: card?.fingerprint ?? null,
+      funding: "credit",
+      incremental_authorization: { status: "unavailable" },
+      installments: null,
+      last4: card?.last4 ?? "4242",
+      mandate: null,
+      multicapture: { status: "unavailable" },
+      network: card?.brand ?? "visa",
+      network_token: { used: false },
+      network_transaction_id: failure ? null : newSecret("ntid").slice(5, 20),
+      overcapture: { maximum_amount_capturable: pi.amount, status: "unavailable" },
+      regulated_status: "unregulated",
+      three_d_secure: null,
+      transaction_link_id: null,
+      wallet: null,
+    },
+    type: "card",
   };
 }
 

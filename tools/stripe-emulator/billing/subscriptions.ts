@@ -1,10 +1,12 @@
 import type Stripe from "stripe";
 import type { Emulator } from "../core";
 import { addInterval } from "../clock";
+import { snapshot } from "../events";
 import { newId } from "../state/ids";
 import { planFromPrice } from "../resources/prices";
 import { aggregateUsage } from "./usage";
-import { attemptInvoicePayment, createDraftInvoice, finalizeInvoice, type LineSpec } from "./invoicing";
+import type { LineSpec } from "./invoiceBuilder";
+import { attemptInvoicePayment, createDraftInvoice, finalizeInvoice } from "./invoicing";
 import { lineAmount } from "./money";
 
 export interface ItemInput {
@@ -25,7 +27,8 @@ export function buildSubscriptionItem(subscriptionId: string, input: ItemInput, 
     discounts: [],
     metadata: {},
     plan: planFromPrice(input.price),
-    price: input.price,
+    // A copy: the item shows the price as it was when attached, and state stays a tree.
+    price: snapshot(input.price),
     subscription: subscriptionId,
     tax_rates: [],
   };
@@ -172,14 +175,14 @@ export function rollPeriod(emu: Emulator, sub: Stripe.Subscription): void {
   const recurring = sub.items.data[0]?.price.recurring;
   const nextEnd = addInterval(end, recurring?.interval ?? "month", recurring?.interval_count ?? 1);
   const lines = [...licensedLines(sub, end, nextEnd), ...usageLines(emu, sub, start, end)];
+  const invoice = createDraftInvoice(emu, { customer, subscription: sub, billingReason: "subscription_cycle", periodStart: start, periodEnd: end, lines });
   emu.update(sub, "customer.subscription.updated", customer.id, (s) => {
     for (const item of s.items.data) {
       item.current_period_start = end;
       item.current_period_end = nextEnd;
     }
+    s.latest_invoice = invoice.id;
   });
-  const invoice = createDraftInvoice(emu, { customer, subscription: sub, billingReason: "subscription_cycle", periodStart: start, periodEnd: end, lines });
-  sub.latest_invoice = invoice.id;
 }
 
 export function endSubscription(emu: Emulator, sub: Stripe.Subscription, at: number, reason: Stripe.Subscription.CancellationDetails.Reason): void {

@@ -1,5 +1,6 @@
 import type Stripe from "stripe";
 import type { Emulator } from "../core";
+import { snapshot } from "../events";
 import { newId } from "../state/ids";
 import type { CheckoutInternals } from "../state/store";
 import { invalidRequest, parameterInvalid, parameterMissing } from "../server/errors";
@@ -20,6 +21,7 @@ function resolveLinePrice(emu: Emulator, line: Params): Stripe.Price {
   // Inline prices are real prices that never show up in lists, like Stripe's.
   const price = createPrice(emu, priceData, false);
   price.active = false;
+  emu.state.internalInlinePrices[price.id] = true;
   return price;
 }
 
@@ -37,7 +39,7 @@ export function buildCheckoutLineItem(emu: Emulator, price: Stripe.Price, quanti
     currency: price.currency,
     description: product?.name ?? null,
     metadata: {},
-    price,
+    price: snapshot(price),
     quantity,
   };
 }
@@ -224,9 +226,7 @@ export const checkoutRoutes: Route[] = [
     pattern: "/v1/checkout/sessions/:id/line_items",
     handler: ({ emu, params, path }) => {
       const session = getSession(emu, path.id ?? "");
-      const items = checkoutLineItems(emu, session.id).map((i) => ({ ...i, created: 0 }));
-      const list = paginate(items, params, `/v1/checkout/sessions/${session.id}/line_items`, true);
-      return { ...list, data: list.data.map(({ created: _created, ...item }) => item) };
+      return paginate(checkoutLineItems(emu, session.id), params, `/v1/checkout/sessions/${session.id}/line_items`, true);
     },
   },
   {

@@ -1,6 +1,8 @@
 import type Stripe from "stripe";
 import type { Emulator } from "../core";
-import { markPaid, recomputeTotals } from "../billing/invoicing";
+import { recomputeTotals } from "../billing/invoiceBuilder";
+import { paymentIntentForInvoice } from "../billing/invoicePayments";
+import { markPaid } from "../billing/invoicing";
 import { newId } from "../state/ids";
 import { invalidRequest, parameterMissing } from "../server/errors";
 import { paginate } from "../server/list";
@@ -70,8 +72,7 @@ function createCreditNote(emu: Emulator, params: Params): Stripe.CreditNote {
   const refunds: Stripe.CreditNote.Refund[] = [];
   let balanceTxn: string | null = null;
   if (!prePayment && refundAmount > 0) {
-    const piId = emu.state.internalInvoicePayments[invoice.id];
-    const pi = piId ? emu.state.paymentIntents[piId] : undefined;
+    const pi = paymentIntentForInvoice(emu, invoice.id);
     const charge = typeof pi?.latest_charge === "string" ? emu.state.charges[pi.latest_charge] : undefined;
     if (!charge) throw invalidRequest("This invoice was not paid with a charge, so nothing can be refunded.", { param: "refund_amount" });
     const refund = refundCharge(emu, charge, refundAmount, null, {});

@@ -11,7 +11,22 @@ function getInvoice(emu: Emulator, id: string) {
   return getOr404(emu.state.invoices, id, "invoice");
 }
 
+export function invoicePaymentsOf(emu: Emulator, invoiceId: string) {
+  return Object.values(emu.state.invoicePayments).filter((p) => p.invoice === invoiceId);
+}
+
 export const invoiceRoutes: Route[] = [
+  {
+    method: "GET",
+    pattern: "/v1/invoice_payments",
+    handler: ({ emu, params }) => {
+      const invoice = params.string("invoice");
+      const pi = params.object("payment")?.string("payment_intent");
+      const items = Object.values(emu.state.invoicePayments).filter((p) => (invoice === undefined || p.invoice === invoice) && (pi === undefined || p.payment.payment_intent === pi));
+      return paginate(items, params, "/v1/invoice_payments");
+    },
+  },
+  { method: "GET", pattern: "/v1/invoice_payments/:id", handler: ({ emu, path }) => getOr404(emu.state.invoicePayments, path.id ?? "", "invoice_payment") },
   { method: "GET", pattern: "/v1/invoices/:id", handler: ({ emu, path }) => getInvoice(emu, path.id ?? "") },
   {
     method: "GET",
@@ -35,7 +50,7 @@ export const invoiceRoutes: Route[] = [
     pattern: "/v1/invoices/:id/lines",
     handler: ({ emu, params, path }) => {
       const invoice = getInvoice(emu, path.id ?? "");
-      return paginate(invoice.lines.data.map((l) => ({ ...l, created: 0 })), params, `/v1/invoices/${invoice.id}/lines`, true);
+      return paginate(invoice.lines.data, params, `/v1/invoices/${invoice.id}/lines`, true);
     },
   },
   {

@@ -1,20 +1,13 @@
 import type Stripe from "stripe";
-import { createHash, randomUUID } from "node:crypto";
-import type { Emulator } from "../core";
+import { createHash } from "node:crypto";
 import { aggregateUsage } from "../billing/usage";
 import { newId } from "../state/ids";
-import type { StoredMeterEvent } from "../state/store";
 import { invalidRequest, parameterInvalid, parameterMissing } from "../server/errors";
 import { paginate } from "../server/list";
 import type { Route } from "../server/router";
 import { getOr404 } from "./common";
 
 const DAY = 86_400;
-/** Stripe accepts meter events up to 35 days old and 5 minutes ahead. */
-const MAX_PAST_SECONDS = 35 * DAY;
-const MAX_FUTURE_SECONDS = 5 * 60;
-/** Identifiers are remembered at least 24 h (both real and clock time, see pruneIdentifiers). */
-const DEDUPE_SECONDS = DAY;
 
 export function buildMeter(fields: {
   displayName: string;
@@ -40,114 +33,6 @@ export function buildMeter(fields: {
     updated: fields.created,
     value_settings: { event_payload_key: fields.valueKey },
   };
-}
-
-function meterForEvent(emu: Emulator, eventName: string): Stripe.Billing.Meter | undefined {
-  const meters = Object.values(emu.state.meters).filter((m) => m.event_name === eventName);
-  return meters.find((m) => m.status === "active") ?? meters[0];
-}
-
-type ErrorCode = "meter_event_customer_not_found" | "meter_event_no_customer_defined" | "no_meter" | "archived_meter";
-
-/**
- * Stripe validates some things only after accepting the event and reports them
- * in a `billing.meter.error_report_triggered` event; we do the same, off the
- * request path.
- */
-function reportAsyncError(emu: Emulator, meter: Stripe.Billing.Meter | undefined, code: ErrorCode, message: string, identifier: string): void {
-  const now = emu.clock.realNow();
-  const report = {
-    object: "billing.meter_error_report",
-    id: newId("mtrerr"),
-    livemode: false,
-    meter: meter?.id ?? null,
-    developer_message_summary: message,
-    reason: {
-      error_count: 1,
-      error_types: [{ code, error_count: 1, sample_errors: [{ error_message: message, request: { identifier } }] }],
-    },
-    validation_start: new Date(now * 1000).toISOString(),
-    validation_end: new Date(now * 1000).toISOString(),
-  };
-  emu.track(
-    new Promise<void>((resolve) =>
-      setImmediate(() => {
-        emu.emit("billing.meter.error_report_triggered", report, null);
-        resolve();
-      }),
-    ),
-  );
-}
-
-function pruneIdentifiers(emu: Emulator): void {
-  const realCutoffMs = Date.now() - DEDUPE_SECONDS * 1000;
-  emu.state.internalMeterEvents = emu.state.internalMeterEvents.filter((e) => {
-    if (e.receivedAtMs >= realCutoffMs) return true;
-    // Only forget once the customer's own clock has also moved 24 h past it.
-    return emu.clock.nowFor(e.customer) - e.event.created < DEDUPE_SECONDS;
-  });
-}
-
-function createMeterEvent(emu: Emulator, params: import("../server/params").Params): Stripe.Billing.MeterEvent {
-  const eventName = params.requiredString("event_name");
-  const payloadParams = params.object("payload");
-  if (!payloadParams) throw parameterMissing("payload");
-  const payload: Record<string, string> = {};
-  for (const [k, v] of Object.entries(payloadParams.raw)) {
-    if (typeof v !== "string") throw parameterInvalid(`payload[${k}]`, "Meter event payload values must be strings.");
-    payload[k] = v;
-  }
-  const meter = meterForEvent(emu, eventName);
-  const customerKey = meter?.customer_mapping.event_payload_key ?? "stripe_customer_id";
-  const valueKey = meter?.value_settings.event_payload_key ?? "value";
-  const customerId = payload[customerKey] ?? "";
-  const rawValue = payload[valueKey];
-  if (rawValue === undefined) throw parameterMissing(`payload[${valueKey}]`);
-  if (!/^-?\d+$/.test(rawValue.trim())) {
-    throw parameterInvalid(`payload[${valueKey}]`, `Invalid value for payload[${valueKey}]: meter event values must be whole numbers (got '${rawValue}').`, "integer");
-  }
-  const now = emu.clock.nowFor(emu.state.customers[customerId] ? customerId : null);
-  const timestamp = params.int("timestamp") ?? now;
-  if (timestamp < now - MAX_PAST_SECONDS) {
-    throw invalidRequest("Timestamp must be within the past 35 days.", { code: "timestamp_too_far_in_past", param: "timestamp" });
-  }
-  if (timestamp > now + MAX_FUTURE_SECONDS) {
-    throw invalidRequest("Timestamp must not be more than 5 minutes in the future.", { code: "timestamp_in_future", param: "timestamp" });
-  }
-
-  pruneIdentifiers(emu);
-  const identifier = params.string("identifier") ?? randomUUID();
-  if (identifier.length > 100) throw parameterInvalid("identifier", "identifier must be at most 100 characters.");
-  const duplicate = emu.state.internalMeterEvents.find((e) => e.event.identifier === identifier);
-  if (duplicate) return duplicate.event;
-
-  const event: Stripe.Billing.MeterEvent = {
-    object: "billing.meter_event",
-    created: now,
-    event_name: eventName,
-    identifier,
-    livemode: false,
-    payload,
-    timestamp,
-  };
-  const stored: StoredMeterEvent = { event, customer: customerId, value: Number(rawValue.trim()), receivedAtMs: Date.now(), counted: true };
-  emu.state.internalMeterEvents.push(stored);
-
-  if (!meter) {
-    stored.counted = false;
-    reportAsyncError(emu, undefined, "no_meter", `No active meter was found for event_name '${eventName}'.`, identifier);
-  } else if (meter.status !== "active") {
-    stored.counted = false;
-    reportAsyncError(emu, meter, "archived_meter", `Meter ${meter.id} is inactive.`, identifier);
-  } else if (!customerId) {
-    stored.counted = false;
-    reportAsyncError(emu, meter, "meter_event_no_customer_defined", `The payload is missing the customer key '${customerKey}'.`, identifier);
-  } else if (!emu.state.customers[customerId]) {
-    stored.counted = false;
-    reportAsyncError(emu, meter, "meter_event_customer_not_found", `No customer with id '${customerId}' was found.`, identifier);
-  }
-  emu.persist();
-  return event;
 }
 
 function summaryId(meter: string, customer: string, start: number, end: number): string {
@@ -257,5 +142,4 @@ export const meterRoutes: Route[] = [
       return paginate(summaries, params, `/v1/billing/meters/${meter.id}/event_summaries`, true);
     },
   },
-  { method: "POST", pattern: "/v1/billing/meter_events", handler: ({ emu, params }) => createMeterEvent(emu, params) },
 ];

@@ -64,7 +64,7 @@ export function planFromPrice(price: Stripe.Price): Stripe.Plan {
     interval: recurring?.interval ?? "month",
     interval_count: recurring?.interval_count ?? 1,
     livemode: false,
-    metadata: price.metadata,
+    metadata: { ...price.metadata },
     meter: recurring?.meter ?? null,
     nickname: price.nickname,
     product: typeof price.product === "string" ? price.product : price.product.id,
@@ -195,6 +195,7 @@ export const priceRoutes: Route[] = [
       const usageType = params.object("recurring")?.string("usage_type");
       const items = Object.values(emu.state.prices).filter(
         (p) =>
+          !emu.state.internalInlinePrices[p.id] &&
           (active === undefined || p.active === active) &&
           (product === undefined || p.product === product) &&
           (type === undefined || p.type === type) &&

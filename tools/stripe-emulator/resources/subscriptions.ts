@@ -1,5 +1,6 @@
 import type Stripe from "stripe";
 import type { Emulator } from "../core";
+import { snapshot } from "../events";
 import { newId } from "../state/ids";
 import { invalidRequest, parameterMissing } from "../server/errors";
 import { matchesRange, paginate } from "../server/list";
@@ -61,7 +62,7 @@ export function updateSubscription(emu: Emulator, sub: Stripe.Subscription, para
             throw invalidRequest("Switching between metered and licensed prices on one item is not supported; delete the item and add a new one.", { param: itemParams.name("price") });
           }
           if (proration !== "none") prorations.push({ item: existing, lines: prorationLines(emu, s, existing, input.price, now) });
-          existing.price = input.price;
+          existing.price = snapshot(input.price);
           existing.plan = planFromPrice(input.price);
         }
         const quantity = itemParams.int("quantity");
@@ -167,6 +168,25 @@ export const subscriptionRoutes: Route[] = [
       sub.canceled_at = emu.clock.nowFor(sub.customer as string);
       endSubscription(emu, sub, sub.canceled_at, "cancellation_requested");
       return sub;
+    },
+  },
+  {
+    method: "GET",
+    pattern: "/v1/subscription_items",
+    handler: ({ emu, params }) => {
+      const sub = getOr404(emu.state.subscriptions, params.requiredString("subscription"), "subscription", "subscription");
+      return paginate(sub.items.data, params, `/v1/subscription_items?subscription=${sub.id}`, true);
+    },
+  },
+  {
+    method: "GET",
+    pattern: "/v1/subscription_items/:id",
+    handler: ({ emu, path }) => {
+      for (const sub of Object.values(emu.state.subscriptions)) {
+        const item = sub.items.data.find((i) => i.id === path.id);
+        if (item) return item;
+      }
+      return getOr404({}, path.id ?? "", "subscription_item");
     },
   },
   {

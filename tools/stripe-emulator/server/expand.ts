@@ -36,10 +36,11 @@ function expandOne(node: unknown, segments: string[], resolvers: ExpandResolvers
     if (value === undefined) {
       throw invalidRequest(`This property cannot be expanded (${field}).`, { param: "expand" });
     }
-  } else if (typeof value === "string" && rest.length >= 0) {
+  } else if (typeof value === "string") {
     const resolved = resolvers.lookup(value);
-    if (resolved !== undefined) value = JSON.parse(JSON.stringify(resolved));
-    else if (field !== "data") throw invalidRequest(`This property cannot be expanded (${fullPath}).`, { param: "expand" });
+    if (resolved === undefined) throw invalidRequest(`This property cannot be expanded (${fullPath}).`, { param: "expand" });
+    // A copy, so expanding never lets a response alias stored state.
+    value = JSON.parse(JSON.stringify(resolved)) as unknown;
   }
   return { ...object, [field]: expandOne(value, rest, resolvers, fullPath) };
 }

@@ -96,9 +96,15 @@ function handleApi(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, ur
 
     deps.beforeApi(emu);
     emu.currentRequest = { id: requestId, idempotencyKey };
+    // Stripe requests are atomic: a request that fails validation halfway leaves
+    // no trace. Card declines are the exception; the failed charge is real.
+    const before = method === "GET" ? null : JSON.stringify(emu.state);
     let result: unknown;
     try {
       result = match.route.handler({ emu, params, path: match.path, requestId });
+    } catch (err) {
+      if (before !== null && !(err instanceof StripeApiError && err.statusCode === 402)) emu.restoreState(before);
+      throw err;
     } finally {
       emu.currentRequest = null;
     }

@@ -28,10 +28,12 @@ export interface EmulatorState {
   internalMeterEvents: StoredMeterEvent[];
   internalCheckout: Record<string, CheckoutInternals>;
   internalCards: Record<string, CardBehaviour>;
+  /** Prices made from checkout `price_data`; Stripe leaves them out of `prices.list`. */
+  internalInlinePrices: Record<string, true>;
   internalPendingItems: PendingInvoiceItem[];
   internalAsyncPayments: AsyncPayment[];
-  /** Invoice id → the PaymentIntent that paid it (Stripe exposes this as `invoice.payments`). */
-  internalInvoicePayments: Record<string, string>;
+  /** Which PaymentIntent paid which invoice (`invoice.payments`, `/v1/invoice_payments`). */
+  invoicePayments: Record<string, Stripe.InvoicePayment>;
   idempotency: Record<string, IdempotencyRecord>;
   webhookQueue: QueuedDelivery[];
   deliveryLog: DeliveryLogEntry[];
@@ -137,9 +139,10 @@ export function createEmptyState(): EmulatorState {
     internalMeterEvents: [],
     internalCheckout: {},
     internalCards: {},
+    internalInlinePrices: {},
     internalPendingItems: [],
     internalAsyncPayments: [],
-    internalInvoicePayments: {},
+    invoicePayments: {},
     idempotency: {},
     webhookQueue: [],
     deliveryLog: [],
@@ -167,6 +170,7 @@ export function lookupById(state: EmulatorState, id: string): unknown {
     clock: state.testClocks,
     cbtxn: state.balanceTransactions,
     cn: state.creditNotes,
+    inpay: state.invoicePayments,
   };
   return tables[prefix]?.[id];
 }

@@ -195,3 +195,22 @@ describe("idempotency", () => {
     expect(intents.data).toHaveLength(1);
   });
 });
+
+describe("atomic requests", () => {
+  it("a request that fails validation halfway changes nothing and emits nothing", async () => {
+    const product = await h.stripe.products.create({ name: "Atomic" });
+    const price = await h.stripe.prices.create({ product: product.id, currency: "usd", unit_amount: 100, recurring: { interval: "month" } });
+    const customer = await h.stripe.customers.create({});
+    const pm = await h.stripe.paymentMethods.attach("pm_card_visa", { customer: customer.id });
+    const sub = await h.stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], default_payment_method: pm.id });
+    const other = await h.stripe.prices.create({ product: product.id, currency: "usd", unit_amount: 200, recurring: { interval: "month" } });
+    const eventsBefore = Object.keys(h.emulator.state().events).length;
+    // The first item is swapped before the second (unknown) one is seen; the whole update must roll back.
+    await expect(
+      h.stripe.subscriptions.update(sub.id, { items: [{ id: sub.items.data[0]!.id, price: other.id }, { id: "si_missing", price: price.id }], proration_behavior: "none" }),
+    ).rejects.toMatchObject({ statusCode: 400 });
+    const after = await h.stripe.subscriptions.retrieve(sub.id);
+    expect(after.items.data.map((i) => i.price.id)).toEqual([price.id]);
+    expect(Object.keys(h.emulator.state().events).length).toBe(eventsBefore);
+  });
+});

@@ -173,3 +173,19 @@ describe("checkout in subscription mode", () => {
     expect(types.indexOf("invoice.finalized")).toBeLessThan(types.indexOf("invoice.paid"));
   });
 });
+
+describe("inline prices", () => {
+  it("accepts price_data with product_data and keeps the inline price out of prices.list", async () => {
+    const session = await h.stripe.checkout.sessions.create({
+      mode: "payment",
+      line_items: [{ price_data: { currency: "usd", unit_amount: 1234, product_data: { name: "Custom top-up" } }, quantity: 1 }],
+      success_url: "https://app.test/ok",
+    });
+    expect(session.amount_total).toBe(1234);
+    const [item] = (await h.stripe.checkout.sessions.listLineItems(session.id)).data;
+    expect(item?.description).toBe("Custom top-up");
+    const listed = await h.stripe.prices.list({ limit: 100 });
+    expect(listed.data.some((p) => p.id === item?.price?.id)).toBe(false);
+    expect((await h.stripe.prices.retrieve(item!.price!.id)).unit_amount).toBe(1234);
+  });
+});

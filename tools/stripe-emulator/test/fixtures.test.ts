@@ -23,6 +23,7 @@ const ALLOWED_EXTRA: Record<string, ShapeOptions> = {
   subscription: { allowedExtra: ["cancellation_details.feedback_option", "items.data[].current_trial", "trial_settings.end_behavior.billing_cycle_anchor"] },
   // Optional in the types but what the app reads to know which price a line bills:
   line_item: { allowedExtra: ["pricing.price_details"] },
+  invoice_payment: { allowedExtra: ["payment.payment_intent"] },
   invoice: { allowedExtra: ["lines.data[].pricing.price_details"] },
   // Event payloads vary by type; `previous_attributes` comes with `*.updated` events.
   event: { skip: ["data.object"], allowedExtra: ["data.previous_attributes"] },
@@ -68,6 +69,7 @@ beforeAll(async () => {
   const invoice = await raw("GET", `/v1/invoices/${String(field(sub, "latest_invoice"))}`);
   samples.set("invoice", invoice);
   samples.set("line_item", field(invoice, "lines", "data", 0));
+  samples.set("invoice_payment", field(await raw("GET", `/v1/invoice_payments?invoice=${String(field(invoice, "id"))}`), "data", 0));
 
   samples.set("customer", await raw("GET", `/v1/customers/${customer.id}`));
   samples.set("product", await raw("GET", `/v1/products/${plan.product.id}`));
@@ -122,6 +124,7 @@ const KINDS = [
   "subscription_item",
   "invoice",
   "line_item",
+  "invoice_payment",
   "billing_portal.session",
   "event",
   "test_helpers.test_clock",

@@ -1,0 +1,159 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb, type DbHandle } from "@/db/client";
+import { createTestDb, type TestDb } from "@/tests/db";
+import { expectBooksBalance, give, makeLedgerAccount, rid, setLedgerFlags, usage } from "@/tests/helpers/ledger";
+import { capture, getBalance, release, reserve } from "@/lib/ledger";
+import type { AppError } from "@/lib/errors";
+
+/**
+ * On a real Postgres. "Instances" are separate connection pools, each with its own in-process
+ * combiner, so they race on the account's row lock like separate app servers would.
+ */
+let t: TestDb;
+const instances: DbHandle[] = [];
+beforeAll(async () => {
+  t = await createTestDb({ max: 20 });
+  for (let i = 0; i < 4; i++) instances.push(createDb(t.url, { max: 5 }));
+});
+afterAll(async () => {
+  await Promise.all(instances.map((h) => h.sql.end({ timeout: 1 })));
+});
+
+async function settle<T>(ps: Promise<T>[]) {
+  const rs = await Promise.allSettled(ps);
+  const ok = rs.filter((r) => r.status === "fulfilled").map((r) => (r as PromiseFulfilledResult<T>).value);
+  const errors = rs.filter((r) => r.status === "rejected").map((r) => (r as PromiseRejectedResult).reason as AppError);
+  return { ok, errors };
+}
+
+describe("200 concurrent reserves of 1 credit", () => {
+  it("balance 10, no overage, one process → exactly 10 succeed, 190 insufficient_credits", async () => {
+    const a = await makeLedgerAccount(t.db);
+    await give(t.db, a, 10);
+    const { ok, errors } = await settle(Array.from({ length: 200 }, () => reserve(t.db, { accountId: a, requestId: rid(), credits: 1 })));
+    expect(ok).toHaveLength(10);
+    expect(errors.map((e) => e.code)).toEqual(Array(190).fill("insufficient_credits"));
+    expect(await getBalance(t.db, a)).toMatchObject({ availableCredits: 0, heldCredits: 10 });
+    await expectBooksBalance(t.db);
+  });
+
+  it("balance 10, no overage, 4 instances racing on the row lock → exactly 10 succeed", async () => {
+    const a = await makeLedgerAccount(t.db);
+    await give(t.db, a, 10);
+    const { ok, errors } = await settle(Array.from({ length: 200 }, (_, i) => reserve(instances[i % 4]!.db, { accountId: a, requestId: rid(), credits: 1 })));
+    expect(ok).toHaveLength(10);
+    expect(new Set(errors.map((e) => e.code))).toEqual(new Set(["insufficient_credits"]));
+    await expectBooksBalance(t.db);
+  });
+
+  it("balance 10 + overage with hard limit 50, 4 instances → exactly 60 succeed, overage held 50 (never past the limit); captures keep it at 50", async () => {
+    const a = await makeLedgerAccount(t.db, { plan: "pro" });
+    await give(t.db, a, 10);
+    await setLedgerFlags(t.db, a, { hardLimit: 50, hardLimitUnit: "credits" });
+    const ids = Array.from({ length: 200 }, () => rid());
+    const { ok, errors } = await settle(ids.map((r, i) => reserve(instances[i % 4]!.db, { accountId: a, requestId: r, credits: 1 })));
+    expect(ok).toHaveLength(60);
+    expect(ok.reduce((s, h) => s + h.overageCredits, 0)).toBe(50);
+    expect(new Set(errors.map((e) => e.code))).toEqual(new Set(["hard_limit_reached"]));
+    expect((await getBalance(t.db, a)).overage).toMatchObject({ heldCredits: 50, usedCredits: 0 });
+    await Promise.all(ok.map((h, i) => capture(instances[i % 4]!.db, { accountId: a, requestId: h.requestId, credits: 1, usage: usage() })));
+    expect((await getBalance(t.db, a)).overage).toMatchObject({ heldCredits: 0, usedCredits: 50 });
+    const [o] = (await t.db.execute(sql`select coalesce(sum(credits), 0)::int as n from meter_outbox where account_id = ${a}`)) as unknown as { n: number }[];
+    expect(o!.n).toBe(50);
+    await expectBooksBalance(t.db);
+  });
+
+  it("200 concurrent reserve → capture/release cycles of 1 on balance 50 across 4 instances → never more than 50 held, books balance", async () => {
+    const a = await makeLedgerAccount(t.db);
+    await give(t.db, a, 50);
+    let charged = 0;
+    await Promise.all(
+      Array.from({ length: 200 }, async (_, i) => {
+        const db = instances[i % 4]!.db;
+        const r = rid();
+        try {
+          await reserve(db, { accountId: a, requestId: r, credits: 1 });
+        } catch {
+          return;
+        }
+        if (i % 3 === 0) await release(db, { accountId: a, requestId: r, reason: "test" });
+        else {
+          await capture(db, { accountId: a, requestId: r, credits: 1, usage: usage() });
+          charged++;
+        }
+      }),
+    );
+    const b = await getBalance(t.db, a);
+    expect(b.heldCredits).toBe(0);
+    expect(b.availableCredits).toBe(50 - charged);
+    await expectBooksBalance(t.db);
+  });
+});
+
+describe("accounts never block each other", () => {
+  it("account A's row locked by another transaction for 1.5 s: B's reserve+capture (same tick, same batch as A's) finish while A waits", async () => {
+    const a = await makeLedgerAccount(t.db);
+    const b = await makeLedgerAccount(t.db);
+    await give(t.db, a, 100);
+    await give(t.db, b, 100);
+    const blocker = createDb(t.url, { max: 1 });
+    let unlock!: () => void;
+    const locked = new Promise<void>((resolve) => {
+      void blocker.sql.begin(async (tx) => {
+        await tx`select 1 from account_ledger where account_id = ${a} for update`;
+        resolve();
+        await new Promise<void>((r) => (unlock = r));
+      });
+    });
+    await locked;
+    const started = Date.now();
+    let aDoneAt = 0;
+    const aWork = reserve(t.db, { accountId: a, requestId: rid(), credits: 5 }).then(() => (aDoneAt = Date.now()));
+    const rb = rid();
+    await reserve(t.db, { accountId: b, requestId: rb, credits: 5 });
+    await capture(t.db, { accountId: b, requestId: rb, credits: 5, usage: usage() });
+    const bDoneAt = Date.now();
+    expect(bDoneAt - started).toBeLessThan(1000);
+    expect(aDoneAt).toBe(0);
+    setTimeout(() => unlock(), 1500 - (Date.now() - started));
+    await aWork;
+    expect(aDoneAt - started).toBeGreaterThanOrEqual(1400);
+    await blocker.sql.end({ timeout: 1 });
+    await expectBooksBalance(t.db);
+  });
+
+  it("under load on A (64 concurrent cycles) B's single reserve+capture is not queued behind A's work", async () => {
+    const a = await makeLedgerAccount(t.db);
+    const b = await makeLedgerAccount(t.db);
+    await give(t.db, a, 1_000_000);
+    await give(t.db, b, 100);
+    let stop = false;
+    const load = Promise.all(
+      Array.from({ length: 64 }, async (_, i) => {
+        const db = instances[i % 4]!.db;
+        while (!stop) {
+          const r = rid();
+          await reserve(db, { accountId: a, requestId: r, credits: 1 });
+          await capture(db, { accountId: a, requestId: r, credits: 1, usage: usage() });
+        }
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const times: number[] = [];
+    for (let k = 0; k < 5; k++) {
+      const t0 = Date.now();
+      const r = rid();
+      await reserve(instances[k % 4]!.db, { accountId: b, requestId: r, credits: 1 });
+      await capture(instances[k % 4]!.db, { accountId: b, requestId: r, credits: 1, usage: usage() });
+      times.push(Date.now() - t0);
+    }
+    stop = true;
+    await load;
+    times.sort((x, y) => x - y);
+    // A's lock never covers B: B's pairs take a couple of round trips, not A's queue.
+    expect(times[2]).toBeLessThan(250);
+    expect((await getBalance(t.db, b)).availableCredits).toBe(95);
+    await expectBooksBalance(t.db);
+  });
+});

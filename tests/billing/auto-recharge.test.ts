@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { and, eq } from "drizzle-orm";
+import { createTestDb, type TestDb } from "@/tests/db";
+import { ctx, makeUser } from "@/tests/helpers/fixtures";
+import { payCheckout, startBillingHarness, type BillingHarness } from "@/tests/helpers/billing";
+import { auditLog, billingPurchases, creditGrants } from "@/db/schema";
+import { createPackCheckout } from "@/lib/billing/checkout";
+import { getAutoRecharge, rechargeAccountIfLow, runAutoRecharge, setAutoRecharge } from "@/lib/billing/auto-recharge";
+import { customerIdForAccount } from "@/lib/billing/customers";
+import { capture, getBalance, reserve } from "@/lib/ledger";
+
+let t: TestDb;
+let h: BillingHarness;
+beforeAll(async () => {
+  t = await createTestDb();
+  h = await startBillingHarness(t.db);
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+let n = 0;
+async function spend(accountId: string, credits: number) {
+  const requestId = `req_ar_${++n}`;
+  await reserve(t.db, { accountId, requestId, credits });
+  await capture(t.db, { accountId, requestId, credits, usage: { model: "mock-1", inputTokens: credits, outputTokens: 0 } });
+}
+
+/** An account that bought the 2,000,000 pack (saving its card) and opted in: below 500,000 → buy "starter". */
+async function optedIn() {
+  const u = await makeUser(t.db);
+  const actor = ctx(u.personalAccountId, u.user.id, "owner");
+  const { url } = await createPackCheckout(h.deps, actor, "starter");
+  await payCheckout(url);
+  await h.settle();
+  await setAutoRecharge(t.db, actor, { enabled: true, thresholdCredits: 500_000, packKey: "starter" });
+  return actor;
+}
+
+const purchasesOf = (accountId: string, kind: "auto_recharge" | "checkout") =>
+  t.db.select().from(billingPurchases).where(and(eq(billingPurchases.accountId, accountId), eq(billingPurchases.kind, kind)));
+
+describe("auto-recharge", () => {
+  it("2,100,000 − 1,700,000 = 400,000 < 500,000 → one off-session charge of $10 → 2,400,000; next run is above the threshold", async () => {
+    const actor = await optedIn();
+    await spend(actor.accountId, 1_700_000);
+    const results = await runAutoRecharge(h.deps);
+    expect(results.find((r) => r.accountId === actor.accountId)?.outcome).toBe("charged");
+    expect((await getBalance(t.db, actor.accountId)).availableCredits).toBe(2_400_000);
+    const [p] = await purchasesOf(actor.accountId, "auto_recharge");
+    expect(p).toMatchObject({ status: "paid", credits: 2_000_000, amountCents: 1_000 });
+    expect((await rechargeAccountIfLow(h.deps, actor.accountId)).detail).toBe("above threshold");
+    await h.settle(); // payment_intent.succeeded arrives: grants nothing more
+    expect((await getBalance(t.db, actor.accountId)).availableCredits).toBe(2_400_000);
+    expect(await getAutoRecharge(t.db, actor.accountId)).toMatchObject({ enabled: true, inFlight: false, lastError: null });
+  });
+
+  it("3 concurrent runs below the threshold → exactly one charge (at most one in flight)", async () => {
+    const actor = await optedIn();
+    await spend(actor.accountId, 2_000_000);
+    const outcomes = await Promise.all([1, 2, 3].map(() => rechargeAccountIfLow(h.deps, actor.accountId)));
+    expect(outcomes.filter((o) => o.outcome === "charged")).toHaveLength(1);
+    await h.settle();
+    expect(await purchasesOf(actor.accountId, "auto_recharge")).toHaveLength(1);
+    expect((await getBalance(t.db, actor.accountId)).availableCredits).toBe(100_000 + 2_000_000);
+  });
+
+  it("saved card now declines → no credits, auto-recharge turned off with the reason, audited", async () => {
+    const actor = await optedIn();
+    const customer = (await customerIdForAccount(t.db, actor.accountId))!;
+    const failing = await h.stripe.paymentMethods.attach("pm_card_chargeCustomerFail", { customer });
+    await h.stripe.customers.update(customer, { invoice_settings: { default_payment_method: failing.id } });
+    await spend(actor.accountId, 2_000_000);
+    const r = await rechargeAccountIfLow(h.deps, actor.accountId);
+    expect(r.outcome).toBe("declined");
+    await h.settle();
+    expect((await getBalance(t.db, actor.accountId)).availableCredits).toBe(100_000);
+    const settings = await getAutoRecharge(t.db, actor.accountId);
+    expect(settings).toMatchObject({ enabled: false, inFlight: false });
+    expect(settings?.lastError).toMatch(/declined/);
+    const audit = await t.db.select().from(auditLog).where(and(eq(auditLog.accountId, actor.accountId), eq(auditLog.action, "billing.auto_recharge_declined")));
+    expect(audit).toHaveLength(1);
+    const grants = await t.db.select().from(creditGrants).where(and(eq(creditGrants.accountId, actor.accountId), eq(creditGrants.kind, "purchase")));
+    expect(grants).toHaveLength(1);
+  });
+
+  it("opting in without a saved card (never bought) → conflict", async () => {
+    const u = await makeUser(t.db);
+    const actor = ctx(u.personalAccountId, u.user.id, "owner");
+    await expect(setAutoRecharge(t.db, actor, { enabled: true, thresholdCredits: 1, packKey: "starter" })).rejects.toMatchObject({ code: "conflict" });
+  });
+});
