@@ -1,6 +1,7 @@
 import { readCompletionRequest } from "@/lib/gateway/http/read-completion-request";
 import { withGateway } from "@/lib/gateway/http/with-gateway";
 import { runChatCompletionIdempotently } from "@/lib/gateway/idempotent-completion";
+import { assertBreakerAllows } from "@/lib/protection";
 
 export const dynamic = "force-dynamic";
 
@@ -12,6 +13,7 @@ export const dynamic = "force-dynamic";
 export const POST = withGateway(
   async (req, { caller, db, requestId }) => {
     const { body, options } = await readCompletionRequest(db, req, caller);
+    assertBreakerAllows(db, caller, body); // protection hook: circuit breaker (in memory, O(1))
     return runChatCompletionIdempotently(db, { caller, requestId, body, options, signal: req.signal }, req.headers.get("idempotency-key"));
   },
   { session: true },
