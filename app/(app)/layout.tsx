@@ -4,6 +4,7 @@ import { SignOutControl } from "@/lib/auth/ui/sign-out-button";
 import { AccountSwitcher } from "@/components/shell/account-switcher";
 import { NavLink } from "@/components/shell/nav-link";
 import { appNav } from "@/components/shell/app-nav";
+import { NotificationsLink } from "@/components/notifications/notifications-link";
 import { switchAccountAction } from "./actions";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
@@ -17,6 +18,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
           </Link>
           <AccountSwitcher accounts={accounts} currentId={account.id} action={switchAccountAction} />
           <div className="ml-auto flex items-center gap-2">
+            <NotificationsLink accountId={account.id} />
             <span className="hidden text-sm text-zinc-600 sm:inline" data-testid="signed-in-as">
               {identity.email}
             </span>

@@ -4,4 +4,5 @@ export const appNav = [
   { href: "/settings/team", label: "Team" },
   { href: "/settings/api-keys", label: "API keys" },
   { href: "/settings/billing", label: "Billing" },
+  { href: "/settings/protection", label: "Protection" },
 ];
