@@ -46,7 +46,7 @@ beforeAll(async () => {
 
 type Route = { name: string; handler: (req: Request, route?: { params: Promise<Record<string, string>> }) => Promise<Response>; method: "GET" | "POST"; body?: unknown; admin2xx: number };
 const routes = (): Route[] => [
-  { name: "GET /api/admin/customers", handler: customersRoute.GET, method: "GET", admin2xx: 200 },
+  { name: "GET /api/admin/customers", handler: customersRoute.GET as Route["handler"], method: "GET", admin2xx: 200 },
   { name: "GET /api/admin/customers/:id", handler: customerRoute.GET as Route["handler"], method: "GET", admin2xx: 200 },
   { name: "POST …/credits", handler: creditsRoute.POST as Route["handler"], method: "POST", body: { credits: 5, reason: "authz test" }, admin2xx: 200 },
   { name: "POST …/limits", handler: limitsRoute.POST as Route["handler"], method: "POST", body: { softLimitCredits: 1000, reason: "authz test" }, admin2xx: 200 },
@@ -54,8 +54,8 @@ const routes = (): Route[] => [
   { name: "POST …/breaker/reset", handler: resetRoute.POST as Route["handler"], method: "POST", body: { reason: "authz test" }, admin2xx: 200 },
   // Valid input would reach Stripe; an invalid one proves the caller got past authorization (422, not 404).
   { name: "POST …/invoice-credit", handler: invoiceCreditRoute.POST as Route["handler"], method: "POST", body: { invoiceId: "", amountCents: 0, reason: "x" }, admin2xx: 422 },
-  { name: "GET /api/admin/overview", handler: overviewRoute.GET, method: "GET", admin2xx: 200 },
-  { name: "GET /api/admin/mail", handler: mailRoute.GET, method: "GET", admin2xx: 200 },
+  { name: "GET /api/admin/overview", handler: overviewRoute.GET as Route["handler"], method: "GET", admin2xx: 200 },
+  { name: "GET /api/admin/mail", handler: mailRoute.GET as Route["handler"], method: "GET", admin2xx: 200 },
 ];
 
 const hit = (r: Route, auth: { cookie?: string; bearer?: string }) =>
@@ -136,7 +136,7 @@ describe("admin actions do what they say, with the reason in the journal and the
     const [frozen] = await t.db.select().from(accounts).where(eq(accounts.id, u.personalAccountId));
     expect(frozen).toMatchObject({ status: "frozen", statusReason: "Frozen by the platform: chargeback investigation" });
     expect((await post({ status: "active", reason: "resolved" })).status).toBe(200);
-    const found = await (await call(customersRoute.GET, { cookie: admin.cookie, path: `/api/admin/customers?q=${encodeURIComponent(u.user.email)}` })).json();
+    const found = await (await call(customersRoute.GET as Route["handler"], { cookie: admin.cookie, path: `/api/admin/customers?q=${encodeURIComponent(u.user.email)}` })).json();
     expect(found.customers.map((c: { id: string; status: string }) => [c.id, c.status])).toEqual([[u.personalAccountId, "active"]]);
   });
 });
