@@ -1,15 +1,16 @@
 /**
  * The agent-loop signature: one API key sending `repeats` requests with the same fingerprint
- * within `windowMs`. Per key and fingerprint it keeps only the last `repeats` arrival times in a
- * ring, so a check is O(1) whatever the traffic; memory is bounded per key and overall.
+ * within `windowMs`. Counted with a sliding-window estimate (this window's count plus the previous
+ * window's, weighted by how much of it still overlaps), so each fingerprint costs a few numbers
+ * and a check is O(1) whatever the thresholds; memory is bounded per key and overall.
  */
 const MAX_FINGERPRINTS_PER_KEY = 256;
 const MAX_KEYS = 50_000;
 
-type Ring = { times: Float64Array; next: number; filled: number };
+type Counter = { windowStart: number; current: number; previous: number };
 
 export class LoopDetector {
-  private readonly keys = new Map<string, Map<number, Ring>>();
+  private readonly keys = new Map<string, Map<number, Counter>>();
 
   constructor(private readonly options: { repeats: number; windowMs: number }) {}
 
@@ -21,18 +22,26 @@ export class LoopDetector {
       perKey = new Map();
       this.keys.set(keyId, perKey);
     }
-    let ring = perKey.get(fingerprint);
-    if (!ring) {
+    const w = this.options.windowMs;
+    let c = perKey.get(fingerprint);
+    if (!c) {
       if (perKey.size >= MAX_FINGERPRINTS_PER_KEY) perKey.delete(perKey.keys().next().value!);
-      ring = { times: new Float64Array(this.options.repeats), next: 0, filled: 0 };
-      perKey.set(fingerprint, ring);
+      c = { windowStart: nowMs, current: 0, previous: 0 };
+      perKey.set(fingerprint, c);
     }
-    const n = this.options.repeats;
-    ring.times[ring.next] = nowMs;
-    ring.next = (ring.next + 1) % n;
-    if (ring.filled < n) ring.filled += 1;
-    // With the ring full, `next` points at the oldest of the last n arrivals.
-    return ring.filled === n && nowMs - ring.times[ring.next]! <= this.options.windowMs;
+    const elapsed = nowMs - c.windowStart;
+    if (elapsed >= 2 * w) {
+      c.windowStart = nowMs;
+      c.previous = 0;
+      c.current = 0;
+    } else if (elapsed >= w) {
+      c.windowStart += w;
+      c.previous = c.current;
+      c.current = 0;
+    }
+    c.current += 1;
+    const overlap = 1 - (nowMs - c.windowStart) / w;
+    return c.current + c.previous * overlap >= this.options.repeats;
   }
 
   forgetKey(keyId: string): void {
