@@ -31,7 +31,7 @@ export default defineConfig({
     url: `${baseURL}/api/health`,
     timeout: 180_000,
     reuseExistingServer: !process.env.CI,
-    env: { EMBEDDED_PG_PORT: process.env.E2E_PG_PORT ?? "54339", APP_URL: baseURL, NEXT_TELEMETRY_DISABLED: "1", ADMIN_EMAILS: "platform-admin@meterline.test" },
+    env: { EMBEDDED_PG_PORT: process.env.E2E_PG_PORT ?? "54339", STRIPE_EMULATOR_PORT: "0", APP_URL: baseURL, NEXT_TELEMETRY_DISABLED: "1", ADMIN_EMAILS: "platform-admin@meterline.test" },
     stdout: "pipe",
     stderr: "pipe",
   },

@@ -11,6 +11,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { runMigrations } from "@/db/migrate";
 import { startSandboxServices, type SandboxServices } from "./sandbox";
+import { startWorker } from "@/lib/jobs/worker";
 
 const { values: args } = parseArgs({
   options: {
@@ -34,6 +35,10 @@ async function main() {
   Object.assign(process.env, services.env);
   await runMigrations(process.env.DATABASE_URL!);
   for (const line of services.summary) console.log(`  ${line}`);
+  // The background jobs (meter flush, expiry, sweeper, …) run beside the app in the sandbox;
+  // production runs them as `npm run worker`.
+  const worker = await startWorker();
+  console.log("  Worker: pg-boss jobs running");
 
   const nextBin = path.join("node_modules", ".bin", "next");
   const child = spawn(nextBin, [args.prod ? "start" : "dev", "-p", String(port)], { stdio: "inherit", env: process.env });
@@ -43,6 +48,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     child.kill("SIGTERM");
+    await worker.stop().catch(() => {});
     await services.stop();
     process.exit(code);
   };

@@ -3,6 +3,7 @@ import postgres from "postgres";
 import { embeddedDatabaseUrl } from "@/lib/config/integrations";
 import { ensureDatabase, startEmbeddedPostgres } from "./embedded-postgres";
 import { startMockLlm } from "./mock-llm";
+import { startStripeEmulator } from "./stripe-emulator";
 
 /**
  * Starts the local stand-in for every outside service whose keys are missing and returns the
@@ -40,6 +41,24 @@ export async function startSandboxServices(options: { dataDir: string; appUrl: s
     summary.push(`LLM: mock LLM at ${mock.url}`);
   } else {
     summary.push(`LLM: ${process.env.LLM_BASE_URL}`);
+  }
+
+  if (!process.env.STRIPE_SECRET_KEY) {
+    // Port 12111 by default so hosted-checkout links in the persisted state stay valid across
+    // restarts; STRIPE_EMULATOR_PORT=0 picks a free one (the e2e run does).
+    const stripe = await startStripeEmulator({
+      port: Number(process.env.STRIPE_EMULATOR_PORT ?? 12111),
+      webhookUrl: `${options.appUrl}/api/webhooks/stripe`,
+      webhookSecret: process.env.STRIPE_WEBHOOK_SECRET ?? "whsec_meterline_sandbox",
+      stateFile: path.join(options.dataDir, "stripe-emulator.json"),
+    });
+    stops.push(() => stripe.close());
+    env.STRIPE_SECRET_KEY = stripe.apiKey;
+    env.STRIPE_EMULATOR_URL = stripe.url;
+    env.STRIPE_WEBHOOK_SECRET = stripe.webhookSecret;
+    summary.push(`Stripe: emulator at ${stripe.url} (checkout pages, webhooks → ${options.appUrl}/api/webhooks/stripe)`);
+  } else {
+    summary.push("Stripe: STRIPE_SECRET_KEY");
   }
 
   return {

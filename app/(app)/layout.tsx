@@ -4,11 +4,16 @@ import { SignOutControl } from "@/lib/auth/ui/sign-out-button";
 import { AccountSwitcher } from "@/components/shell/account-switcher";
 import { NavLink } from "@/components/shell/nav-link";
 import { appNav } from "@/components/shell/app-nav";
+import { CreditBar } from "@/components/shell/credit-bar";
+import { LimitNotice } from "@/components/usage/limit-notice";
+import { getDb } from "@/db/client";
+import { getCreditStatus } from "@/lib/usage/credit-status";
 import { NotificationsLink } from "@/components/notifications/notifications-link";
 import { switchAccountAction } from "./actions";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const { identity, account, accounts } = await requireAccountContext();
+  const credits = await getCreditStatus(getDb(), account.id);
   return (
     <div className="min-h-screen">
       <header className="border-b border-zinc-200 bg-white">
@@ -18,6 +23,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
           </Link>
           <AccountSwitcher accounts={accounts} currentId={account.id} action={switchAccountAction} />
           <div className="ml-auto flex items-center gap-2">
+            <CreditBar status={credits} />
             <NotificationsLink accountId={account.id} />
             <span className="hidden text-sm text-zinc-600 sm:inline" data-testid="signed-in-as">
               {identity.email}
@@ -33,6 +39,11 @@ export default async function AppLayout({ children }: { children: React.ReactNod
           ))}
         </nav>
       </header>
+      {credits.stopped || credits.softLimitCrossed ? (
+        <div className="mx-auto max-w-6xl px-4 pt-4" data-testid="shell-limit-notice">
+          <LimitNotice state={credits} />
+        </div>
+      ) : null}
       <main className="mx-auto max-w-6xl px-4 py-8">{children}</main>
     </div>
   );

@@ -13,6 +13,7 @@ export default function LandingPage() {
       <header className="mx-auto flex max-w-5xl items-center justify-between px-4 py-5">
         <span className="text-lg font-semibold tracking-tight">Meterline</span>
         <nav aria-label="Account" className="flex items-center gap-2">
+          <Link href="/pricing" className={buttonClass("ghost")}>Pricing</Link>
           <Link href="/sign-in" className={buttonClass("ghost")}>Sign in</Link>
           <Link href="/sign-up" className={buttonClass()}>Get started</Link>
         </nav>

@@ -21,7 +21,7 @@ export function Field({
         aria-invalid={error ? true : undefined}
         aria-describedby={describedBy}
         className={cn(
-          "rounded-md border bg-white px-3 py-2 text-sm text-zinc-900 shadow-sm placeholder:text-zinc-400",
+          "rounded-md border bg-white px-3 py-2 text-sm text-zinc-900 shadow-sm placeholder:text-zinc-400 read-only:bg-zinc-50 read-only:text-zinc-700 read-only:shadow-none",
           error ? "border-red-500" : "border-zinc-300",
         )}
         {...input}

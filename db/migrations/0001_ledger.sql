@@ -50,11 +50,12 @@ CREATE TABLE "holds" (
 	"credits" bigint NOT NULL,
 	"grant_credits" bigint NOT NULL,
 	"overage_credits" bigint NOT NULL,
-	"allocation" jsonb NOT NULL,
+	"alloc_grant_ids" text[] NOT NULL,
+	"alloc_kinds" text[] NOT NULL,
+	"alloc_credits" bigint[] NOT NULL,
 	"status" text NOT NULL,
 	"expires_at" timestamp with time zone NOT NULL,
 	"meta" jsonb,
-	"captured_credits" bigint,
 	"release_reason" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"settled_at" timestamp with time zone,
@@ -62,7 +63,7 @@ CREATE TABLE "holds" (
 );
 --> statement-breakpoint
 CREATE TABLE "ledger_entries" (
-	"id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "ledger_entries_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
+	"id" bigint GENERATED ALWAYS AS IDENTITY (sequence name "ledger_entries_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
 	"account_id" text NOT NULL,
 	"kind" text NOT NULL,
 	"grant_id" text,
@@ -76,6 +77,7 @@ CREATE TABLE "ledger_entries" (
 	"actor_user_id" text,
 	"details" jsonb,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "ledger_entries_pkey" PRIMARY KEY("account_id","id"),
 	CONSTRAINT "ledger_entries_idempotency_key_unique" UNIQUE("idempotency_key")
 );
 --> statement-breakpoint
@@ -146,7 +148,6 @@ ALTER TABLE "credit_grants" ADD CONSTRAINT "credit_grants_account_id_accounts_id
 CREATE INDEX "credit_grants_burn_idx" ON "credit_grants" USING btree ("account_id","expires_at","priority","created_at");--> statement-breakpoint
 CREATE INDEX "credit_grants_expiry_idx" ON "credit_grants" USING btree ("expires_at") WHERE "credit_grants"."expired_at" is null and "credit_grants"."expires_at" is not null;--> statement-breakpoint
 CREATE INDEX "holds_open_expiry_idx" ON "holds" USING btree ("expires_at") WHERE "holds"."status" = 'held';--> statement-breakpoint
-CREATE INDEX "ledger_entries_account_idx" ON "ledger_entries" USING btree ("account_id","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "limit_notifications_once_uq" ON "limit_notifications" USING btree ("account_id","kind","period_start","threshold");--> statement-breakpoint
 CREATE INDEX "meter_outbox_unreported_idx" ON "meter_outbox" USING btree ("account_id","id") WHERE "meter_outbox"."reported_at" is null;--> statement-breakpoint
 CREATE INDEX "usage_events_account_created_idx" ON "usage_events" USING btree ("account_id","created_at");

@@ -4,7 +4,7 @@ export * from "./accounts";
 export * from "./api-keys";
 export * from "./email";
 export * from "./ledger";
-export * from "./gateway";
 export * from "./billing";
+export * from "./gateway";
 export * from "./protection";
 export * from "./notifications";

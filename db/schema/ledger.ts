@@ -107,12 +107,14 @@ export const holds = pgTable(
     credits: credits("credits").notNull(),
     grantCredits: credits("grant_credits").notNull(),
     overageCredits: credits("overage_credits").notNull(),
-    /** [{ g: grantId, k: kind, c: credits }] in burn order. */
-    allocation: jsonb("allocation").$type<{ g: string; k: GrantKind; c: number }[]>().notNull(),
+    /** The hold's allocation over grants, in burn order: parallel arrays (grant, its kind, credits). */
+    allocGrantIds: text("alloc_grant_ids").array().notNull(),
+    allocKinds: text("alloc_kinds").array().$type<GrantKind[]>().notNull(),
+    allocCredits: bigint("alloc_credits", { mode: "number" }).array().notNull(),
     status: text("status").$type<HoldStatus>().notNull(),
     expiresAt: tstz("expires_at").notNull(),
+    /** userId / apiKeyId / action / model given at reserve; the receipt falls back to them. */
     meta: jsonb("meta").$type<Record<string, string | null>>(),
-    capturedCredits: credits("captured_credits"),
     releaseReason: text("release_reason"),
     createdAt: tstz("created_at").notNull().defaultNow(),
     settledAt: tstz("settled_at"),
@@ -130,7 +132,8 @@ export const holds = pgTable(
 export const ledgerEntries = pgTable(
   "ledger_entries",
   {
-    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    /** Journal order (identity); the key is (account_id, id), so an account's journal is one index range. */
+    id: bigint("id", { mode: "number" }).notNull().generatedAlwaysAsIdentity(),
     accountId: text("account_id").notNull(),
     /** grant | hold | capture | release | expire | void | refund | adjustment | period_rollover */
     kind: text("kind").notNull(),
@@ -146,7 +149,7 @@ export const ledgerEntries = pgTable(
     details: jsonb("details"),
     createdAt: tstz("created_at").notNull().defaultNow(),
   },
-  (t) => [index("ledger_entries_account_idx").on(t.accountId, t.id)],
+  (t) => [primaryKey({ name: "ledger_entries_pkey", columns: [t.accountId, t.id] })],
 );
 
 /** One receipt per captured request. */

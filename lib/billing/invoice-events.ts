@@ -53,9 +53,17 @@ export async function onInvoicePaymentFailed(deps: Deps, invoiceId: string): Pro
   return { outcome: changed ? `account ${accountId} past due (invoice ${invoiceId})` : `account ${accountId} already past due or frozen`, accountId };
 }
 
-/** Any other invoice event: keep the billing history current. */
+/**
+ * Any other invoice event: keep the billing history current. A voided invoice is no longer owed,
+ * so if it was the last open one the account is no longer past due.
+ */
 export async function onInvoiceChanged(deps: Deps, invoiceId: string): Promise<Handled> {
   const invoice = await deps.stripe.invoices.retrieve(invoiceId);
   const accountId = await mirrorInvoice(deps.db, invoice);
-  return { outcome: accountId ? `invoice ${invoiceId} mirrored (${invoice.status})` : `invoice ${invoiceId}: not one of ours`, accountId };
+  if (!accountId) return { outcome: `invoice ${invoiceId}: not one of ours` };
+  let restored = false;
+  if (invoice.status === "void" && (await openInvoiceCount(deps.db, accountId)) === 0) {
+    restored = await setPaymentStanding(deps.db, accountId, "active", `invoice ${invoiceId} voided`);
+  }
+  return { outcome: `invoice ${invoiceId} mirrored (${invoice.status})${restored ? "; account restored to active" : ""}`, accountId };
 }

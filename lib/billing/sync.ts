@@ -98,7 +98,7 @@ export async function syncCatalogToStripe(stripe: Stripe): Promise<SyncLine[]> {
         lookupKey: plan.stripe.overagePriceLookupKey,
         product: productId,
         nickname: `${plan.name} overage per credit`,
-        // Cents per credit, exactly: $5 per 1,000,000 credits = 0.0005 cents.
+        // Cents per credit, exactly: $10 per 1,000,000 credits = 0.001 cents.
         unitAmountDecimal: exactDecimalOrThrow(plan.stripe.overage.centsPerUnit, plan.stripe.overage.unitCredits),
         recurring: { interval: "month", usageType: "metered", meter: meterId },
       },

@@ -69,16 +69,17 @@ export const catalog = {
     pro: {
       key: "pro",
       name: "Pro",
-      tagline: "$29/month, 1,000,000 credits included, then $5 per 1,000,000 credits",
+      tagline: "$29/month, 1,000,000 credits included, then $10 per 1,000,000 credits",
       includedCredits: 1_000_000,
       overageAllowed: true,
-      // $5 per 1,000,000 credits is half a cent per 1,000; the ledger's integer column rounds up.
+      // $10 per 1,000,000 credits = 1 cent per 1,000: the same price as `stripe.overage` below, exactly.
+      // (The ledger stores whole cents per 1,000 credits; a price below that needs a finer column.)
       overagePriceCentsPer1000Credits: 1,
       stripe: {
         monthlyPriceCents: 2_900,
         priceLookupKey: "meterline_pro_monthly",
         overagePriceLookupKey: "meterline_pro_overage",
-        overage: { centsPerUnit: 500, unitCredits: 1_000_000 },
+        overage: { centsPerUnit: 1_000, unitCredits: 1_000_000 },
       },
     },
   } satisfies Record<PlanKey, Plan>,

@@ -8,6 +8,7 @@ import { prepareCompletion, type PreparedCompletion, type RequestOptions } from 
 import { HEADER, SSE_HEADERS, completionAsSse, shapeCompletion } from "./respond";
 import type { ChatCompletionBody } from "./schemas";
 import { Settlement } from "./settlement";
+import { PhaseTimer } from "./timing";
 import { streamCompletion, type StreamHooks } from "./stream-completion";
 import { countTextTokens } from "./tokens";
 import { callUpstreamJson, ClientAbortedError, openUpstreamStream } from "./upstream/call";
@@ -21,6 +22,8 @@ export type CompletionCall = {
   options: RequestOptions;
   /** Aborts when the client disconnects. */
   signal: AbortSignal;
+  /** Phases so far (auth, parse); this function adds reserve, upstream, capture. */
+  timer?: PhaseTimer;
   /** Called with the final response to store for an Idempotency-Key (non-streaming: at once; streams: when complete). */
   onFinalResponse?: (response: { status: number; headers: Record<string, string>; body: string; stream: boolean }) => Promise<void>;
   /** A stream that was already answered (200) did not complete: the Idempotency-Key is given back. */
@@ -40,6 +43,8 @@ export async function runChatCompletion(db: Db, call: CompletionCall): Promise<R
   const prepared = prepareCompletion(call.body, call.options);
   const upstream = resolveUpstreamOrThrow(prepared.price);
   const { caller, requestId } = call;
+  const timer = call.timer ?? new PhaseTimer();
+  timer.mark("prepare");
 
   await reserve(db, {
     accountId: caller.accountId,
@@ -48,6 +53,7 @@ export async function runChatCompletion(db: Db, call: CompletionCall): Promise<R
     meta: { userId: caller.userId, apiKeyId: caller.apiKeyId, action: prepared.action, model: prepared.price.id },
     ttlSeconds: prepared.stream ? HOLD_TTL_SECONDS.stream : HOLD_TTL_SECONDS.json,
   });
+  timer.mark("reserve");
   const settlement = new Settlement(db, { accountId: caller.accountId, requestId, userId: caller.userId, apiKeyId: caller.apiKeyId, action: prepared.action, price: prepared.price, startedAt });
   const baseHeaders: Record<string, string> = { [HEADER.requestId]: requestId, [HEADER.creditsHeld]: String(prepared.holdCredits) };
 
@@ -61,6 +67,7 @@ export async function runChatCompletion(db: Db, call: CompletionCall): Promise<R
     const config = getGatewayConfig();
     if (prepared.stream) {
       const opened = await openUpstreamStream({ upstream, body: prepared.upstreamBody, signal: call.signal, policy: config.retry });
+      timer.mark("upstream-headers");
       const hooks: StreamHooks = {
         onComplete: async ({ choices, usage, transcript }) => {
           if (cacheKey) {
@@ -71,17 +78,19 @@ export async function runChatCompletion(db: Db, call: CompletionCall): Promise<R
         onIncomplete: async () => call.onStreamAbandoned?.(),
       };
       const body = streamCompletion({ requestId, prepared, upstream: opened, settlement, clientSignal: call.signal, idleTimeoutMs: config.streamIdleTimeoutMs, keepTranscript: call.onFinalResponse !== undefined, hooks });
-      return new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...baseHeaders, [HEADER.attempts]: String(opened.attempts) } });
+      return new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...baseHeaders, [HEADER.attempts]: String(opened.attempts), "server-timing": timer.header() } });
     }
 
     const { json, attempts } = await callUpstreamJson({ upstream, body: prepared.upstreamBody, signal: call.signal, policy: config.retry });
+    timer.mark("upstream");
     const usage = usageFromUpstream(json.usage) ?? countedUsage(prepared, json);
     const receipt = await settlement.capture({ usage, status: "succeeded" });
+    timer.mark("capture");
     const completion = shapeCompletion(json, { requestId, model: prepared.price.id, usage, creditsCharged: receipt.chargedCredits });
     if (cacheKey) {
       await storeCachedCompletion(db, { ...cacheKey, response: { ...completion, usage: usageForClient(usage, 0) }, sourceRequestId: requestId, ttlSeconds: prepared.cache.ttlSeconds });
     }
-    const headers = { "content-type": "application/json", ...baseHeaders, [HEADER.creditsCharged]: String(receipt.chargedCredits), [HEADER.attempts]: String(attempts) };
+    const headers = { "content-type": "application/json", ...baseHeaders, [HEADER.creditsCharged]: String(receipt.chargedCredits), [HEADER.attempts]: String(attempts), "server-timing": timer.header() };
     const text = JSON.stringify(completion);
     await call.onFinalResponse?.({ status: 200, headers, body: text, stream: false });
     return new Response(text, { status: 200, headers });

@@ -3,7 +3,7 @@ import type { PreparedCompletion } from "./prepare";
 import { SSE_DONE, sseData } from "./respond";
 import type { Settlement } from "./settlement";
 import { StreamAccumulator } from "./stream-accumulator";
-import { readSseData } from "./upstream/sse";
+import { readSseBatches } from "./upstream/sse";
 import type { UpstreamStream } from "./upstream/call";
 import { usageForClient, usageFromUpstream, type TokenUsage } from "./usage";
 
@@ -85,31 +85,47 @@ export function streamCompletion(args: {
         // Without include_usage the client still gets usage + credits, on the finishing chunk,
         // which is therefore held back until the hold is settled.
         let heldBack: Record<string, unknown> | null = null;
+        // After [DONE] the rest of the body is still read to its end (normally: nothing), so the
+        // keep-alive connection goes back to the pool instead of being destroyed.
+        let done = false;
         try {
-          for await (const data of readSseData(upstream.response.body!, args.idleTimeoutMs)) {
-            if (data === "[DONE]") break;
-            let chunk: Record<string, unknown>;
-            try {
-              chunk = JSON.parse(data) as Record<string, unknown>;
-            } catch {
-              continue; // a keep-alive or a provider's non-JSON note
+          for await (const events of readSseBatches(upstream.chunks, args.idleTimeoutMs, (e) => upstream.abort(e))) {
+            // Everything from one upstream read goes to the client in one write.
+            if (done) continue;
+            let out = "";
+            for (const data of events) {
+              if (data === "[DONE]") {
+                done = true;
+                break;
+              }
+              let chunk: Record<string, unknown>;
+              try {
+                chunk = JSON.parse(data) as Record<string, unknown>;
+              } catch {
+                continue; // a keep-alive or a provider's non-JSON note
+              }
+              if (chunk.error) {
+                if (out) send(out);
+                return { kind: "upstream_broke", message: errorMessageOf(chunk.error) };
+              }
+              if (chunk.usage) upstreamUsage = chunk.usage;
+              const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
+              if (choices.length === 0) continue; // the upstream's usage chunk: ours replaces it
+              accumulator.add(choices);
+              chunk.id = requestId;
+              chunk.model = prepared.price.id;
+              delete chunk.usage;
+              if (heldBack) out += sseData(heldBack);
+              heldBack = null;
+              const finishing = choices.some((c) => c && typeof c === "object" && typeof (c as { finish_reason?: unknown }).finish_reason === "string");
+              if (finishing && !prepared.clientWantsUsageChunk) heldBack = chunk;
+              else out += sseData(chunk);
             }
-            if (chunk.error) return { kind: "upstream_broke", message: errorMessageOf(chunk.error) };
-            if (chunk.usage) upstreamUsage = chunk.usage;
-            const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
-            if (choices.length === 0) continue; // the upstream's usage chunk: ours replaces it
-            accumulator.add(choices);
-            chunk.id = requestId;
-            chunk.model = prepared.price.id;
-            delete chunk.usage;
-            if (heldBack) send(sseData(heldBack));
-            heldBack = null;
-            const finishing = choices.some((c) => c && typeof c === "object" && typeof (c as { finish_reason?: unknown }).finish_reason === "string");
-            if (finishing && !prepared.clientWantsUsageChunk) heldBack = chunk;
-            else send(sseData(chunk));
+            if (out) send(out);
           }
         } catch (e) {
           if (clientGone || clientSignal.aborted) return { kind: "client_gone" };
+          if (done && accumulator.finished) return { kind: "complete" };
           return { kind: "upstream_broke", message: e instanceof Error ? e.message : String(e) };
         } finally {
           held.chunk = heldBack;

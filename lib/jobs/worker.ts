@@ -2,6 +2,7 @@ import PgBoss from "pg-boss";
 import type Stripe from "stripe";
 import { createDb, getDb, type Db } from "@/db/client";
 import { getStripe } from "@/lib/billing/stripe-client";
+import { syncCatalogToStripe } from "@/lib/billing/sync";
 import { getIntegrations } from "@/lib/config/integrations";
 import { jobs, type JobDefinition } from "./definitions";
 
@@ -14,6 +15,11 @@ export type WorkerOptions = {
   meterFlushEveryMs?: number;
   /** Which jobs to run (default: all). */
   only?: string[];
+  /**
+   * Create the catalog's products, prices and meter in Stripe at start (as `npm run stripe:sync`).
+   * Default: only against the emulator, whose state may be fresh; never implicitly against Stripe.
+   */
+  syncCatalog?: boolean;
   log?: (line: string) => void;
 };
 
@@ -30,6 +36,14 @@ export async function startWorker(options: WorkerOptions = {}): Promise<Worker> 
   const own = options.databaseUrl ? createDb(url, { max: 6 }) : null;
   const db: Db = own?.db ?? getDb();
   const deps = { db, stripe: () => options.stripe ?? getStripe() };
+  if (options.syncCatalog ?? getIntegrations().stripe.mode === "emulator") {
+    try {
+      const lines = await syncCatalogToStripe(deps.stripe());
+      log(`catalog synced to the Stripe emulator (${lines.filter((l) => l.action !== "unchanged").length} changes)`);
+    } catch (e) {
+      log(`catalog sync failed (checkout will fail until it succeeds): ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   const boss = new PgBoss({ connectionString: url, schema: "pgboss", max: 4 });
   boss.on("error", (e) => log(`queue error: ${e instanceof Error ? e.message : String(e)}`));
   await boss.start();

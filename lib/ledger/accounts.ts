@@ -36,7 +36,8 @@ export async function createAccountLedger(tx: DbOrTx, accountId: string, options
 
 /**
  * Billing calls this on renewal: resets the period counters (overage, used, included used) and
- * grants the plan's allowance for the new period, expiring at its end. Idempotent per start.
+ * grants the plan's allowance for the new period, expiring at its end. Idempotent per start, and
+ * order-independent: a period older than one already started is ignored (started: false).
  */
 export async function startPeriod(db: Db, accountId: string, period: { start: Date; end: Date }): Promise<{ started: boolean }> {
   if (!(period.end > period.start)) throw new AppError("invalid_input", "period end must be after its start");
@@ -46,7 +47,7 @@ export async function startPeriod(db: Db, accountId: string, period: { start: Da
     )) as unknown as { started: boolean }[];
     const [acc] = await tx.select({ includedCredits: accountLedger.includedCredits }).from(accountLedger).where(eq(accountLedger.accountId, accountId));
     if (!acc) throw new AppError("not_found", `No ledger for account ${accountId}`);
-    if (acc.includedCredits > 0) {
+    if (row!.started && acc.includedCredits > 0) {
       await grant(tx, {
         accountId,
         kind: "plan_allowance",

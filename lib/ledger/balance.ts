@@ -42,15 +42,14 @@ export async function getBalance(db: DbOrTx, accountId: string): Promise<Balance
     )
     .groupBy(creditGrants.kind, creditGrants.expiresAt)
     .orderBy(sql`${creditGrants.expiresAt} asc nulls last`, creditGrants.kind);
-  let remaining = 0;
-  let held = 0;
-  for (const g of live) {
-    remaining += Number(g.remaining);
-    held += Number(g.held);
-  }
+  let spendable = 0;
+  for (const g of live) spendable += Number(g.remaining) - Number(g.held);
   return {
-    availableCredits: remaining - held,
-    remainingCredits: remaining,
+    availableCredits: spendable,
+    // The journal's figure (Σ remaining_delta): it still counts credits of a grant past its date
+    // until the expiry job sweeps them, and credits held on an expired or voided grant until
+    // their hold settles. availableCredits is what can actually be spent.
+    remainingCredits: row.remainingCredits,
     heldCredits: row.heldCredits,
     bySource: live.map((g) => ({ kind: g.kind, remainingCredits: Number(g.remaining), expiresAt: g.expiresAt })),
     overage: {

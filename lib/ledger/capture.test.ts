@@ -243,3 +243,14 @@ describe("rollup, outbox and notices", () => {
     await expectBooksBalance(t.db);
   });
 });
+
+describe("journal", () => {
+  it("is append-only: UPDATE or DELETE of a ledger entry → refused by the database", async () => {
+    const a = await makeLedgerAccount(t.db);
+    await give(t.db, a, 10);
+    const pgMessage = (p: Promise<unknown>) => p.then(() => "no error", (e: Error) => String((e.cause as Error | undefined)?.message ?? e.message));
+    expect(await pgMessage(t.db.execute(sql`update ledger_entries set remaining_delta = 1000 where account_id = ${a}`))).toMatch(/append-only/);
+    expect(await pgMessage(t.db.execute(sql`delete from ledger_entries where account_id = ${a}`))).toMatch(/append-only/);
+    expect((await getBalance(t.db, a)).availableCredits).toBe(10);
+  });
+});

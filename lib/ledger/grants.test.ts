@@ -187,3 +187,12 @@ describe("stale holds", () => {
     await expectBooksBalance(t.db);
   });
 });
+
+describe("refund guards", () => {
+  it("refunding a signup grant (not a purchase) → invalid_input, nothing clawed", async () => {
+    const a = await makeLedgerAccount(t.db);
+    await give(t.db, a, 100, "signup", { sourceRef: `signup-x:${a}` });
+    expect((await fail(refundPurchase(t.db, { sourceRef: `signup-x:${a}`, refundRef: "re_signup" })))?.code).toBe("invalid_input");
+    expect((await getBalance(t.db, a)).availableCredits).toBe(100);
+  });
+});

@@ -79,7 +79,10 @@ export async function refundPurchase(db: DbOrTx, input: { sourceRef: string; ref
   assertNonEmpty(input.refundRef, "refundRef");
   if (input.credits !== undefined) assertCredits(input.credits, "credits", { allowZero: false });
   const r = await one(db, sql`select ledger_refund(${input.sourceRef}, ${input.refundRef}, ${input.credits ?? null}::bigint) as r`);
-  if (!r.ok) throw new AppError("not_found", `No grant with source ${input.sourceRef}`);
+  if (!r.ok) {
+    if (r.err === "not_purchase") throw new AppError("invalid_input", `Grant ${input.sourceRef} is not a purchase`);
+    throw new AppError("not_found", `No grant with source ${input.sourceRef}`);
+  }
   return { clawedBack: r.clawedBack as number, shortfall: r.shortfall as number };
 }
 

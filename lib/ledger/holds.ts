@@ -13,14 +13,24 @@ import { assertCredits, assertNonEmpty } from "./validate";
  * transaction under the account's row lock, however many requests share it.
  */
 const DEFAULT_TTL_SECONDS = 600;
+/** A hold outliving a day is a leak, not a request. */
+const MAX_TTL_SECONDS = 86_400;
 
 type ReserveItem = { r: string; h: string; c: number; t: number; m: Json | null };
 type CaptureItem = { r: string; c: number; u: Json };
 type ReleaseItem = { r: string; why: string };
 type Result = OpResult;
 
-/** How many ledger_apply calls one process keeps in flight (each on a disjoint set of accounts). */
-const MAX_INFLIGHT = Number(process.env.LEDGER_MAX_INFLIGHT ?? 4);
+/**
+ * How many ledger_apply calls one process keeps in flight, each on a disjoint set of accounts:
+ * enough that some execute while others wait for their commit's WAL flush (8 measured best on
+ * 2 cores), but never more than half the pool, so the rest of the app keeps connections.
+ */
+const MAX_INFLIGHT = 8;
+
+function inflightFor(sql: { options: { max: number } }): number {
+  return Math.max(1, Math.min(MAX_INFLIGHT, Math.floor(sql.options.max / 2)));
+}
 const combiners = new WeakMap<Db, LedgerCombiner>();
 
 function combiner(db: Db): LedgerCombiner {
@@ -32,7 +42,7 @@ function combiner(db: Db): LedgerCombiner {
         const [row] = await sql`select ledger_apply(${JSON.stringify(batches)}::jsonb, ${wait}) as r`;
         return (row as { r: AccountOutcome[] }).r;
       },
-      { maxInflight: MAX_INFLIGHT, maxOpsPerCall: 256 },
+      { maxInflight: inflightFor(sql), maxOpsPerCall: 256 },
     );
     combiners.set(db, created);
     c = created;
@@ -71,7 +81,9 @@ export async function reserve(db: Db, input: ReserveInput): Promise<Hold> {
   assertNonEmpty(input.requestId, "requestId");
   assertCredits(input.credits, "credits");
   const ttl = input.ttlSeconds ?? DEFAULT_TTL_SECONDS;
-  if (!Number.isSafeInteger(ttl) || ttl <= 0) throw new AppError("invalid_input", "ttlSeconds must be a positive integer");
+  if (!Number.isSafeInteger(ttl) || ttl <= 0 || ttl > MAX_TTL_SECONDS) {
+    throw new AppError("invalid_input", `ttlSeconds must be an integer from 1 to ${MAX_TTL_SECONDS}`);
+  }
   const m = input.meta
     ? { userId: input.meta.userId ?? null, apiKeyId: input.meta.apiKeyId ?? null, action: input.meta.action ?? null, model: input.meta.model ?? null }
     : null;

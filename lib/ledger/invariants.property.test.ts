@@ -59,7 +59,13 @@ async function runSequence(plan: "free" | "pro", cmds: Cmd[]) {
       }
       case "reserve": {
         const before = await getBalance(t.db, a);
-        const room = !before.overage.allowed || before.overage.blocked ? 0 : before.overage.limitCredits === null ? Infinity : before.overage.limitCredits - before.overage.usedCredits - before.overage.heldCredits;
+        // Overage room can be "negative" when the limit was lowered under held overage: no room.
+        const room =
+          !before.overage.allowed || before.overage.blocked
+            ? 0
+            : before.overage.limitCredits === null
+              ? Infinity
+              : Math.max(before.overage.limitCredits - before.overage.usedCredits - before.overage.heldCredits, 0);
         const r = `p_${tag}`;
         const outcome = await reserve(t.db, { accountId: a, requestId: r, credits: c.credits }).then(
           (h) => h,
@@ -121,8 +127,16 @@ async function runSequence(plan: "free" | "pro", cmds: Cmd[]) {
     }
     const problems = await checkLedgerInvariants(t.db, [a]);
     if (problems.length > 0) throw new Error(`after ${JSON.stringify(c)}: ${problems.join("; ")}`);
+    // Invariant 1, as the app shows it: getBalance equals the journal's sums.
     const b = await getBalance(t.db, a);
+    const [j] = (await t.db.execute(sql`
+      select coalesce(sum(remaining_delta), 0)::bigint as rem, coalesce(sum(held_delta), 0)::bigint as held,
+             coalesce(sum(overage_held_delta), 0)::bigint as oh, coalesce(sum(overage_used_delta), 0)::bigint as ou
+        from ledger_entries where account_id = ${a}`)) as unknown as { rem: string; held: string; oh: string; ou: string }[];
+    expect([b.remainingCredits, b.heldCredits, b.overage.heldCredits, b.overage.usedCredits]).toEqual([Number(j!.rem), Number(j!.held), Number(j!.oh), Number(j!.ou)]);
+    // Invariant 2: available = unexpired remaining − held, never negative, never more than the journal allows.
     expect(b.availableCredits).toBeGreaterThanOrEqual(0);
+    expect(b.availableCredits).toBeLessThanOrEqual(b.remainingCredits - b.heldCredits);
   }
   // Every hold ends captured or released exactly once.
   for (const r of open) await release(t.db, { accountId: a, requestId: r, reason: "end" });

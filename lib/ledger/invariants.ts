@@ -51,13 +51,15 @@ export async function checkLedgerInvariants(db: DbOrTx, accountIds?: string[]): 
   );
   await run(
     "3 hold/receipt mismatch",
-    sql`select h.account_id, h.request_id, h.status, h.credits, h.captured_credits, e.charged_credits
+    sql`select h.account_id, h.request_id, h.status, h.credits, e.held_credits, e.charged_credits
           from holds h full join usage_events e on e.account_id = h.account_id and e.request_id = h.request_id
          where ${scope(sql`coalesce(h.account_id, e.account_id)`)} and (
-           (h.status = 'captured') <> (e.request_id is not null)
+           h.request_id is null or (h.status = 'captured') <> (e.request_id is not null)
            or h.status not in ('held', 'captured', 'released')
-           or e.charged_credits > h.credits or e.charged_credits <> h.captured_credits
-           or h.credits <> h.grant_credits + h.overage_credits)`,
+           or e.charged_credits > h.credits or e.held_credits <> h.credits
+           or e.charged_credits + e.capped_credits <> e.requested_credits
+           or h.credits <> h.grant_credits + h.overage_credits
+           or h.grant_credits <> (select coalesce(sum(x), 0) from unnest(h.alloc_credits) x))`,
   );
   await run(
     "3 request settled twice",

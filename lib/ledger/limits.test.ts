@@ -27,10 +27,11 @@ describe("setLimits / getLimits", () => {
     expect(audit).toMatchObject({ actorUserId: admin.user.id, reason: "runaway agent" });
     expect(audit!.before).toMatchObject({ blockOverage: false });
     expect(audit!.after).toMatchObject({ blockOverage: true, hardLimit: 100 });
-    // team got 100 signup credits; 101 needs overage, which is now blocked
-    expect((await fail(reserve(t.db, { accountId: team.id, requestId: rid(), credits: 101 })))?.code).toBe("overage_blocked");
+    // the team got catalog.signupCredits; one more needs overage, which is now blocked
+    const signup = catalog.signupCredits;
+    expect((await fail(reserve(t.db, { accountId: team.id, requestId: rid(), credits: signup + 1 })))?.code).toBe("overage_blocked");
     await setLimits(t.db, ctx(team.id, owner.user.id, "owner"), { blockOverage: false });
-    expect((await reserve(t.db, { accountId: team.id, requestId: rid(), credits: 101 })).overageCredits).toBe(1);
+    expect((await reserve(t.db, { accountId: team.id, requestId: rid(), credits: signup + 1 })).overageCredits).toBe(1);
   });
 
   it("member cannot set limits → forbidden, nothing changes; member can read them", async () => {
@@ -87,11 +88,11 @@ describe("signup and plans", () => {
     expect((await getBalance(t.db, team.id)).availableCredits).toBe(catalog.signupCredits);
   });
 
-  it("setPlan pro → overage allowed and included 1000 copied from the catalog; account.plan follows", async () => {
+  it("setPlan pro → overage allowed, included credits and overage price copied from the catalog; account.plan follows", async () => {
     const a = await makeLedgerAccount(t.db);
     await setPlan(t.db, a, "pro");
     const [row] = await t.db.select().from(accountLedger).where(eq(accountLedger.accountId, a));
-    expect(row).toMatchObject({ plan: "pro", overageAllowed: true, includedCredits: catalog.plans.pro.includedCredits, overagePriceCentsPer1000Credits: 500 });
+    expect(row).toMatchObject({ plan: "pro", overageAllowed: true, includedCredits: catalog.plans.pro.includedCredits, overagePriceCentsPer1000Credits: catalog.plans.pro.overagePriceCentsPer1000Credits });
     const [acc] = await t.db.select({ plan: accounts.plan }).from(accounts).where(eq(accounts.id, a));
     expect(acc!.plan).toBe("pro");
     expect((await fail(setPlan(t.db, a, "platinum")))).toBeInstanceOf(Error);
@@ -99,24 +100,25 @@ describe("signup and plans", () => {
 });
 
 describe("billing periods", () => {
-  it("pro period: allowance 1000 expiring at period end; use 1200 → 1000 included + 200 overage; new period resets counters and grants a fresh 1000", async () => {
+  it("pro period: allowance I (catalog) expiring at period end; use I + 200 → I included + 200 overage; new period resets counters and grants a fresh I", async () => {
     const a = await makeLedgerAccount(t.db, { plan: "pro" });
     const start = new Date(Date.now() - 1000);
     const end = new Date(start.getTime() + 30 * 86_400_000);
     expect(await startPeriod(t.db, a, { start, end })).toEqual({ started: true });
     expect(await startPeriod(t.db, a, { start, end })).toEqual({ started: false });
+    const I = catalog.plans.pro.includedCredits;
     const b = await getBalance(t.db, a);
-    expect(b.bySource).toEqual([{ kind: "plan_allowance", remainingCredits: 1000, expiresAt: end }]);
+    expect(b.bySource).toEqual([{ kind: "plan_allowance", remainingCredits: I, expiresAt: end }]);
     const r = rid();
-    await reserve(t.db, { accountId: a, requestId: r, credits: 1200 });
-    await capture(t.db, { accountId: a, requestId: r, credits: 1200, usage: usage() });
+    await reserve(t.db, { accountId: a, requestId: r, credits: I + 200 });
+    await capture(t.db, { accountId: a, requestId: r, credits: I + 200, usage: usage() });
     expect(await periodSummary(t.db, a)).toMatchObject({
-      usedCredits: 1200,
-      includedCredits: 1000,
-      includedUsedCredits: 1000,
+      usedCredits: I + 200,
+      includedCredits: I,
+      includedUsedCredits: I,
       includedRemainingCredits: 0,
       overageCredits: 200,
-      overageCents: 100,
+      overageCents: Math.ceil((200 * catalog.plans.pro.overagePriceCentsPer1000Credits) / 1000),
     });
     const next = { start: end, end: new Date(end.getTime() + 30 * 86_400_000) };
     await startPeriod(t.db, a, next);
@@ -137,8 +139,26 @@ describe("billing periods", () => {
     await capture(t.db, { accountId: a, requestId: r, credits: 100, usage: usage() });
     expect((await fail(reserve(t.db, { accountId: a, requestId: rid(), credits: 1 })))?.code).toBe("hard_limit_reached");
     await startPeriod(t.db, a, { start: new Date(), end: new Date(Date.now() + 86_400_000) });
-    // the new period's allowance (1000) pays first; 1001 needs 1 overage credit of the fresh 100
-    expect((await reserve(t.db, { accountId: a, requestId: rid(), credits: 1001 })).overageCredits).toBe(1);
+    // the new period's allowance pays first; one more credit needs 1 overage credit of the fresh 100
+    expect((await reserve(t.db, { accountId: a, requestId: rid(), credits: catalog.plans.pro.includedCredits + 1 })).overageCredits).toBe(1);
+  });
+
+  it("late webhook: period starting 1 Feb arrives after the 1 Mar period → ignored, counters keep March", async () => {
+    const a = await makeLedgerAccount(t.db, { plan: "pro" });
+    const feb = { start: new Date("2026-02-01T00:00:00Z"), end: new Date("2026-03-01T00:00:00Z") };
+    const mar = { start: new Date("2026-03-01T00:00:00Z"), end: new Date("2026-04-01T00:00:00Z") };
+    expect(await startPeriod(t.db, a, mar)).toEqual({ started: true });
+    expect(await startPeriod(t.db, a, feb)).toEqual({ started: false });
+    expect(await periodSummary(t.db, a)).toMatchObject({ periodStart: mar.start, periodEnd: mar.end });
+    const [n] = (await t.db.execute(sql`select count(*)::int as n from credit_grants where account_id = ${a} and kind = 'plan_allowance'`)) as unknown as { n: number }[];
+    expect(n!.n).toBe(1);
+  });
+
+  it("first billed period starting 1 h before the account's provisional period → started, counters reset", async () => {
+    const a = await makeLedgerAccount(t.db, { plan: "pro" });
+    const start = new Date(Date.now() - 3_600_000);
+    expect(await startPeriod(t.db, a, { start, end: new Date(start.getTime() + 30 * 86_400_000) })).toEqual({ started: true });
+    expect((await periodSummary(t.db, a)).periodStart).toEqual(start);
   });
 
   it("startPeriod with end before start → invalid_input", async () => {

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { catalog } from "@/lib/config/catalog";
 import { createTestDb, type TestDb } from "@/tests/db";
 import { expectBooksBalance, give, grantRow, makeLedgerAccount, rid, setLedgerFlags } from "@/tests/helpers/ledger";
 import { getBalance, reserve, capture, release, setAccountStatus } from "@/lib/ledger";
@@ -88,13 +89,14 @@ describe("reserve: overage and refusals", () => {
     expect((await getBalance(t.db, a)).heldCredits).toBe(0);
   });
 
-  it("hard limit 200 cents at 500 ¢/1000 credits = 400 credits of overage: hold 400 on 0 → allowed, 401 → hard_limit_reached", async () => {
+  it("hard limit 200 cents at P ¢/1000 credits (catalog) = 200,000 / P credits of overage: hold that on 0 → allowed, one more → hard_limit_reached", async () => {
     const a = await makeLedgerAccount(t.db, { plan: "pro" });
     await setLedgerFlags(t.db, a, { hardLimit: 200, hardLimitUnit: "cents" });
-    const e = await refusal(reserve(t.db, { accountId: a, requestId: rid(), credits: 401 }));
+    const room = (200 * 1000) / catalog.plans.pro.overagePriceCentsPer1000Credits;
+    const e = await refusal(reserve(t.db, { accountId: a, requestId: rid(), credits: room + 1 }));
     expect(e.code).toBe("hard_limit_reached");
-    const h = await reserve(t.db, { accountId: a, requestId: rid(), credits: 400 });
-    expect(h.overageCredits).toBe(400);
+    const h = await reserve(t.db, { accountId: a, requestId: rid(), credits: room });
+    expect(h.overageCredits).toBe(room);
   });
 
   it("overage used 80 + held 15 of a 100 limit: hold 6 on 0 → hard_limit_reached, hold 5 → allowed", async () => {

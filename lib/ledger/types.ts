@@ -78,7 +78,8 @@ export type AdjustResult =
 export type Balance = {
   /** What a new hold can take from grants right now: Σ unexpired (remaining − held). */
   availableCredits: number;
-  /** Σ remaining of unexpired, unvoided grants (held credits included). */
+  /** The journal's balance, Σ remaining_delta = Σ grants.remaining (held credits included; a grant past
+   *  its date counts until the expiry job sweeps it). */
   remainingCredits: number;
   /** Grant credits held by open holds. */
   heldCredits: number;

@@ -97,30 +97,32 @@ describe("usage dashboard view-model equals the ledger", () => {
     expect(d.canEditLimits).toBe(false);
   });
 
-  it("pro: 1,000,000 allowance, 1,300,000 used → 300,000 overage = $1.50 at $5 per 1M, and the journal agrees", async () => {
+  it("pro: 1,000,000 allowance, 1,300,000 used → 300,000 overage = $3.00 at $10 per 1M, and the journal agrees", async () => {
     const owner = await makeUser(t.db, "Pat Pro");
     const team = await makeTeamWith(t.db, owner);
     await setPlan(t.db, team.id, "pro");
-    const start = new Date(Date.now() - 10 * 86_400_000);
+    // One frozen instant: the projection divides by elapsed time, so "now" must not drift.
+    const now = new Date();
+    const start = new Date(now.getTime() - 10 * 86_400_000);
     const end = new Date(start.getTime() + 30 * 86_400_000);
     await startPeriod(t.db, team.id, { start, end });
     // Spend the signup grant first so that overage starts after the allowance.
     await spend(team.id, 700_000, { action: "chat.completions", model: "standard", userId: owner.user.id });
     await spend(team.id, 700_000, { action: "chat.completions", model: "standard", userId: owner.user.id });
 
-    const d = await getUsageDashboard(t.db, ctx(team.id, owner.user.id, "owner"));
+    const d = await getUsageDashboard(t.db, ctx(team.id, owner.user.id, "owner"), now);
     const j = await journal(team.id);
     expect(d.usedCredits).toBe(1_400_000);
     expect(d.overageCredits).toBe(1_400_000 - 1_000_000 - 100_000);
     expect(d.overageCredits).toBe(j.overageUsed);
-    expect(d.overageCents).toBe(150);
+    expect(d.overageCents).toBe(300);
     expect(d.includedUsedCredits).toBe(1_000_000);
     expect(d.availableCredits).toBe(0);
     // 1,400,000 in 10 of 30 days → 4,200,000 projected; all future use is overage.
     expect(d.projection.projectedCredits).toBe(4_200_000);
     expect(d.projection.projectedOverageCredits).toBe(300_000 + 2_800_000);
-    expect(d.projection.projectedOverageCents).toBe(1_550);
-    expect(d.projection.projectedCents).toBe(2_900 + 1_550);
+    expect(d.projection.projectedOverageCents).toBe(3_100);
+    expect(d.projection.projectedCents).toBe(2_900 + 3_100);
     expect(d.includedPerDayCredits).toBe(33_333);
   });
 });
@@ -157,5 +159,26 @@ describe("limits: admins change them (audited), members cannot", () => {
   it("rejects non-numbers: hard limit '12.5' and '-3' fail validation", () => {
     expect(limitsFormSchema.safeParse({ softLimitCredits: "", hardLimit: "12.5" }).success).toBe(false);
     expect(limitsFormSchema.safeParse({ softLimitCredits: "-3", hardLimit: "" }).success).toBe(false);
+  });
+});
+
+describe("projection stops at the hard limit", () => {
+  it("pro, 300,000 overage used in 10 of 30 days, hard limit 500,000 overage credits → projected overage 500,000 ($5.00 at $10 per 1M), not 3,100,000", async () => {
+    const { projectPeriod } = await import("./projection");
+    const { getPlanOrThrow } = await import("@/lib/config/catalog");
+    const start = new Date("2026-01-01T00:00:00Z");
+    const p = projectPeriod({
+      plan: getPlanOrThrow("pro"),
+      usedCredits: 1_400_000,
+      overageUsedCredits: 300_000,
+      availableCredits: 0,
+      overageCapCredits: 500_000,
+      periodStart: start,
+      periodEnd: new Date("2026-01-31T00:00:00Z"),
+      now: new Date("2026-01-11T00:00:00Z"),
+    });
+    expect(p.projectedOverageCredits).toBe(500_000);
+    expect(p.projectedOverageCents).toBe(500);
+    expect(p.projectedCents).toBe(2_900 + 500);
   });
 });

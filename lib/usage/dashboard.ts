@@ -81,6 +81,7 @@ export async function getUsageDashboard(db: Db, actor: AccountContext, now = new
       usedCredits: summary.usedCredits,
       overageUsedCredits: summary.overageCredits,
       availableCredits: balance.availableCredits,
+      overageCapCredits: balance.overage.blocked ? 0 : balance.overage.limitCredits,
       periodStart: summary.periodStart,
       periodEnd: summary.periodEnd,
       now,

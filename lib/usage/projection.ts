@@ -33,6 +33,8 @@ export function projectPeriod(input: {
   usedCredits: number;
   overageUsedCredits: number;
   availableCredits: number;
+  /** Overage stops here (hard limit in credits, or 0 when overage is blocked); null = uncapped. */
+  overageCapCredits: number | null;
   periodStart: Date;
   periodEnd: Date;
   now: Date;
@@ -44,7 +46,10 @@ export function projectPeriod(input: {
   const projectedCredits = Math.round((input.usedCredits * totalMs) / elapsedMs);
   const futureCredits = Math.max(projectedCredits - input.usedCredits, 0);
   const beyondGrants = Math.max(futureCredits - Math.max(input.availableCredits, 0), 0);
-  const projectedOverageCredits = plan.overageAllowed ? input.overageUsedCredits + beyondGrants : 0;
+  const uncapped = input.overageUsedCredits + beyondGrants;
+  // A hard limit (or the block switch) stops overage: never project past it, nor below what is already used.
+  const capped = input.overageCapCredits === null ? uncapped : Math.min(uncapped, Math.max(input.overageCapCredits, input.overageUsedCredits));
+  const projectedOverageCredits = plan.overageAllowed ? capped : 0;
   const projectedOverageCents = overageCents(plan, projectedOverageCredits);
   return {
     projectedCredits,

@@ -6,6 +6,7 @@ import { payCheckout, startBillingHarness, TEST_WEBHOOK_SECRET, type BillingHarn
 import { billingPurchases, creditGrants, stripeEvents } from "@/db/schema";
 import { checkoutStatus, createPackCheckout } from "@/lib/billing/checkout";
 import { syncCatalogToStripe } from "@/lib/billing/sync";
+import { paidPlans } from "@/lib/config/catalog";
 import { POST } from "@/app/api/webhooks/stripe/route";
 import { capture, checkLedgerInvariants, getBalance, reserve } from "@/lib/ledger";
 
@@ -32,7 +33,7 @@ describe("stripe:sync", () => {
     expect(lines.filter((l) => l.action !== "unchanged")).toEqual([]);
     expect(lines.filter((l) => l.object === "price")).toHaveLength(5);
     const overage = (await h.stripe.prices.list({ lookup_keys: ["meterline_pro_overage"] })).data[0];
-    expect(String(overage?.unit_amount_decimal)).toBe("0.0005");
+    expect(String(overage?.unit_amount_decimal)).toBe("0.001");
     expect(overage?.recurring?.usage_type).toBe("metered");
   });
 });
@@ -88,6 +89,23 @@ describe("credit pack through Checkout", () => {
     expect(await purchaseGrants(actor.accountId)).toEqual([]);
     const [p] = await t.db.select().from(billingPurchases).where(eq(billingPurchases.id, sessionId));
     expect(p?.grantedAt).toBeNull();
+  });
+});
+
+describe("delayed bank debit (SEPA)", () => {
+  it("completed unpaid → nothing; async_payment_succeeded → 2,000,000 granted once; a failing IBAN → failed, nothing", async () => {
+    const good = await buyer();
+    const bad = await buyer();
+    const g = await createPackCheckout(h.deps, good, "starter");
+    const b = await createPackCheckout(h.deps, bad, "starter");
+    expect((await payCheckout(g.url, "", "AT32 1904 3002 3547 3204")).status).toBe(303);
+    expect((await payCheckout(b.url, "", "AT86 1904 3002 3547 3202")).status).toBe(303);
+    await h.settle();
+    expect((await purchaseGrants(good.accountId)).map((x) => x.amountCredits)).toEqual([2_000_000]);
+    expect(await purchaseGrants(bad.accountId)).toEqual([]);
+    const [failed] = await t.db.select().from(billingPurchases).where(eq(billingPurchases.id, b.sessionId));
+    expect(failed?.status).toBe("failed");
+    expect(h.answers.some((a) => a.body.includes(`checkout ${b.sessionId}: payment failed, nothing granted`))).toBe(true);
   });
 });
 
@@ -150,5 +168,13 @@ describe("webhook signature", () => {
     expect(await first.text()).toContain("ignored");
     const again = await send();
     expect(await again.text()).toContain("already processed");
+  });
+});
+
+describe("catalog", () => {
+  it("every paid plan's Stripe overage price equals the ledger's price: 1,000 ¢ per 1,000,000 credits = 1 ¢ per 1,000", () => {
+    for (const plan of paidPlans()) {
+      expect(plan.stripe.overage.centsPerUnit * 1_000).toBe(plan.overagePriceCentsPer1000Credits * plan.stripe.overage.unitCredits);
+    }
   });
 });

@@ -8,6 +8,9 @@ import { GET as checkoutStatus } from "@/app/api/v1/billing/checkout/[sessionId]
 import { PATCH as patchSubscription, POST as subscribe } from "@/app/api/v1/billing/subscription/route";
 import { PUT as putAutoRecharge } from "@/app/api/v1/billing/auto-recharge/route";
 import { POST as portal } from "@/app/api/v1/billing/portal/route";
+import { GET as divergences } from "@/app/api/admin/billing/divergences/route";
+import { billingDivergences } from "@/db/schema";
+import { resetEnvForTests } from "@/lib/config/env";
 
 let t: TestDb;
 let h: BillingHarness;
@@ -71,5 +74,23 @@ describe("billing REST routes", () => {
     expect(((await p.json()) as { url: string }).url).toContain(h.emulator.url);
     const free = await makeUser(t.db, "Free Rider");
     expect((await call(patchSubscription, { method: "PATCH", cookie: free.cookie, body: { cancelAtPeriodEnd: true } })).status).toBe(409);
+  });
+
+  it("divergences: a customer → 403; a platform admin (ADMIN_EMAILS) → 200 with the open finding of 1,000 vs 1,500", async () => {
+    const someone = await makeUser(t.db);
+    const admin = await makeUser(t.db, "Ada Admin");
+    process.env.ADMIN_EMAILS = admin.user.email;
+    resetEnvForTests();
+    await t.db.insert(billingDivergences).values({ id: "div_test", accountId: someone.personalAccountId, customerId: "cus_x", periodStart: new Date(0), periodEnd: new Date(1000), ledgerCredits: 1_000, stripeCredits: 1_500, divergenceBps: 5_000 });
+    try {
+      expect((await call(divergences, { cookie: someone.cookie })).status).toBe(403);
+      const r = await call(divergences, { cookie: admin.cookie });
+      expect(r.status).toBe(200);
+      const body = (await r.json()) as { data: { ledgerCredits: number; stripeCredits: number }[] };
+      expect(body.data.map((d) => [d.ledgerCredits, d.stripeCredits])).toEqual([[1_000, 1_500]]);
+    } finally {
+      delete process.env.ADMIN_EMAILS;
+      resetEnvForTests();
+    }
   });
 });

@@ -3,7 +3,8 @@ import { and, eq } from "drizzle-orm";
 import type Stripe from "stripe";
 import { createTestDb, type TestDb } from "@/tests/db";
 import { ctx, makeUser } from "@/tests/helpers/fixtures";
-import { payCheckout, startBillingHarness, type BillingHarness } from "@/tests/helpers/billing";
+import { payCheckout, startBillingHarness, TEST_WEBHOOK_SECRET, type BillingHarness } from "@/tests/helpers/billing";
+import { POST } from "@/app/api/webhooks/stripe/route";
 import { accountLedger, accounts, billingInvoices, billingSubscriptions, creditGrants, meterOutbox } from "@/db/schema";
 import { createSubscriptionCheckout, cancelAtPeriodEnd, changePlan, resumeSubscription } from "@/lib/billing/subscriptions";
 import { flushMeterOutbox } from "@/lib/billing/meter/flush";
@@ -64,7 +65,7 @@ describe("Pro subscription", () => {
     expect((await getBalance(t.db, actor.accountId)).availableCredits).toBe(1_100_000);
   });
 
-  it("1,100,000 included + 250,000 overage → one meter event of 250,000 → renewal invoice = $29 + 250,000 × $0.000005 = $30.25, then a new 1,000,000 allowance", async () => {
+  it("1,100,000 included + 250,000 overage → one meter event of 250,000 → renewal invoice = $29 + 250,000 × $0.00001 = $31.50, then a new 1,000,000 allowance", async () => {
     const { actor, clock, t1, subId } = await proOnClock();
     await use(actor.accountId, 1_000_000);
     const r = await use(actor.accountId, 350_000);
@@ -75,9 +76,9 @@ describe("Pro subscription", () => {
     await advance(clock, t1 + 3600);
     const invoices = await h.stripe.invoices.list({ subscription: subId });
     const renewal = invoices.data.find((i) => i.billing_reason === "subscription_cycle")!;
-    expect(renewal).toMatchObject({ status: "paid", total: 2_900 + 125 });
+    expect(renewal).toMatchObject({ status: "paid", total: 2_900 + 250 });
     const usageLine = renewal.lines.data.find((l) => l.quantity === 250_000);
-    expect(usageLine?.amount).toBe(125);
+    expect(usageLine?.amount).toBe(250);
     const [ledgerOverage] = await t.db.select({ credits: meterOutbox.credits }).from(meterOutbox).where(eq(meterOutbox.accountId, actor.accountId));
     expect(ledgerOverage?.credits).toBe(usageLine?.quantity);
 
@@ -86,12 +87,12 @@ describe("Pro subscription", () => {
     expect(ledger).toMatchObject({ overageUsedCredits: 0, periodStart: new Date(t1 * 1000), periodEnd: new Date(MONTH_S(t1) * 1000) });
     expect((await getBalance(t.db, actor.accountId)).availableCredits).toBe(1_000_000);
     const history = await t.db.select().from(billingInvoices).where(eq(billingInvoices.accountId, actor.accountId));
-    expect(history.map((i) => [i.status, i.totalCents]).sort()).toEqual([["paid", 2_900], ["paid", 3_025]]);
+    expect(history.map((i) => [i.status, i.totalCents]).sort()).toEqual([["paid", 2_900], ["paid", 3_150]]);
     expect(history.every((i) => i.number && i.hostedInvoiceUrl)).toBe(true);
     expect(await checkLedgerInvariants(t.db)).toEqual([]);
   });
 
-  it("renewal with a failing card → past due → a 1-credit overage request is refused → invoice paid with a good card → active, overage allowed again", async () => {
+  it("renewal with a failing card → past due → a 1-credit overage request is refused → invoice paid with a good card (events duplicated, shuffled) → active, overage allowed again", async () => {
     const { actor, clock, customer, t1, subId } = await proOnClock();
     await use(actor.accountId, 1_100_000);
     const failing = await h.stripe.paymentMethods.attach("pm_card_chargeCustomerFail", { customer: customer.id });
@@ -105,10 +106,17 @@ describe("Pro subscription", () => {
     expect(refused).toBeInstanceOf(AppError);
     expect((refused as AppError).status).toBe(402);
 
-    const sub = await h.stripe.subscriptions.retrieve(subId);
-    const good = await h.stripe.paymentMethods.attach("pm_card_visa", { customer: customer.id });
-    await h.stripe.invoices.pay(sub.latest_invoice as string, { payment_method: good.id });
-    await h.settle();
+    // The failure and the payment are then delivered twice each, shuffled, delayed until both
+    // happened: invoice.paid may be handled before invoice.payment_failed, and must still win.
+    h.emulator.chaos({ duplicate: true, shuffle: { seed: 3 }, delayMs: 50 });
+    try {
+      const sub = await h.stripe.subscriptions.retrieve(subId);
+      const good = await h.stripe.paymentMethods.attach("pm_card_visa", { customer: customer.id });
+      await h.stripe.invoices.pay(sub.latest_invoice as string, { payment_method: good.id });
+      await h.settle();
+    } finally {
+      h.emulator.chaos({ duplicate: false, shuffle: false, delayMs: 0 });
+    }
     const [after] = await t.db.select().from(accounts).where(eq(accounts.id, actor.accountId));
     expect(after?.status).toBe("active");
     const [ledger] = await t.db.select().from(accountLedger).where(eq(accountLedger.accountId, actor.accountId));
@@ -143,5 +151,36 @@ describe("Pro subscription", () => {
   it("subscribing twice → conflict", async () => {
     const { actor } = await proOnClock();
     await expect(createSubscriptionCheckout(h.deps, actor, "pro")).rejects.toMatchObject({ code: "conflict" });
+  });
+
+  it("failed renewal then paid, with every event delivered in reverse order → invoice.payment_failed is handled last and changes nothing: active", async () => {
+    const { actor, clock, customer, t1, subId } = await proOnClock();
+    const failing = await h.stripe.paymentMethods.attach("pm_card_chargeCustomerFail", { customer: customer.id });
+    await h.stripe.subscriptions.update(subId, { default_payment_method: failing.id });
+    await h.settle();
+    const before = new Set(Object.keys(h.emulator.state().events));
+    h.emulator.setWebhook(null);
+    try {
+      await h.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: t1 + 3601 });
+      const sub = await h.stripe.subscriptions.retrieve(subId);
+      const good = await h.stripe.paymentMethods.attach("pm_card_visa", { customer: customer.id });
+      await h.stripe.invoices.pay(sub.latest_invoice as string, { payment_method: good.id });
+    } finally {
+      h.emulator.setWebhook(h.hookUrl, TEST_WEBHOOK_SECRET);
+    }
+    // Insertion order is the order Stripe emitted them; deliver newest first.
+    const events = Object.values(h.emulator.state().events).filter((e) => !before.has(e.id)).reverse();
+    const types = events.map((e) => e.type);
+    expect(types.indexOf("invoice.paid")).toBeLessThan(types.indexOf("invoice.payment_failed"));
+    for (const e of events) {
+      const payload = JSON.stringify(e);
+      const header = h.stripe.webhooks.generateTestHeaderString({ payload, secret: TEST_WEBHOOK_SECRET });
+      const r = await POST(new Request("http://localhost/api/webhooks/stripe", { method: "POST", body: payload, headers: { "stripe-signature": header } }));
+      expect(r.status).toBe(200);
+    }
+    const [acc] = await t.db.select().from(accounts).where(eq(accounts.id, actor.accountId));
+    expect(acc?.status).toBe("active");
+    const [ledger] = await t.db.select().from(accountLedger).where(eq(accountLedger.accountId, actor.accountId));
+    expect(ledger).toMatchObject({ overageAllowed: true, periodStart: new Date(t1 * 1000) });
   });
 });

@@ -69,8 +69,8 @@ export async function startBillingHarness(db: Db, options: { sync?: boolean } = 
 }
 
 /** Submits the hosted checkout form the way a browser does; returns the redirect. */
-export async function payCheckout(url: string, card = "4242424242424242"): Promise<{ status: number; location: string | null }> {
-  const form = new URLSearchParams({ email: "buyer@example.test", name: "Ada Buyer", card_number: card, card_expiry: "12 / 34", card_cvc: "123", iban: "" });
+export async function payCheckout(url: string, card = "4242424242424242", iban = ""): Promise<{ status: number; location: string | null }> {
+  const form = new URLSearchParams({ email: "buyer@example.test", name: "Ada Buyer", card_number: iban ? "" : card, card_expiry: "12 / 34", card_cvc: "123", iban });
   const r = await fetch(`${url}/pay`, { method: "POST", body: form, headers: { "content-type": "application/x-www-form-urlencoded" }, redirect: "manual" });
   await r.text();
   return { status: r.status, location: r.headers.get("location") };

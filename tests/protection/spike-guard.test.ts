@@ -8,6 +8,7 @@ import { accounts, auditLog, billingSubscriptions, invoiceFlags, notifications }
 import { createSubscriptionCheckout } from "@/lib/billing/subscriptions";
 import { flushMeterOutbox } from "@/lib/billing/meter/flush";
 import { capture, reserve } from "@/lib/ledger";
+import { catalog } from "@/lib/config/catalog";
 import { asPlatformAdminOr404 } from "@/lib/admin/authz";
 import { applyInvoiceCredit } from "@/lib/protection/spike-guard/credit";
 import { increaseBps, isInvoiceSpike } from "@/lib/protection/spike-guard/predicate";
@@ -37,6 +38,10 @@ const MONTH_S = (from: number) => {
   const d = new Date(from * 1000);
   return Math.floor(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()) / 1000);
 };
+
+const overage = catalog.plans.pro.stripe!.overage;
+/** Credits whose overage costs exactly `cents`. */
+const overageCreditsFor = (cents: number) => (cents * overage.unitCredits) / overage.centsPerUnit;
 
 let seq = 0;
 /**
@@ -70,9 +75,9 @@ async function renewalWithOverage(overageCredits: number) {
 }
 
 describe("invoice spike guard on invoice.created", () => {
-  // Overage is $5 per 1,000,000 credits: 3,480,000 credits = $17.40 = +60% on $29; 2,320,000 = $11.60 = +40%.
+  // Overage credits worth $17.40 (+60% on $29) and $11.60 (+40%) at the catalog's overage price.
   it("renewal $29 + $17.40 overage = $46.40, +60% on the previous $29 → flagged once with its breakdown, admins alerted; a balance credit on the draft lowers what is charged", async () => {
-    const { actor, clock, renewal, customer, t1 } = await renewalWithOverage(3_480_000);
+    const { actor, clock, renewal, customer, t1 } = await renewalWithOverage(overageCreditsFor(1_740));
     expect(renewal).toMatchObject({ status: "draft", total: 4_640 });
     const [flag] = await t.db.select().from(invoiceFlags).where(eq(invoiceFlags.accountId, actor.accountId));
     expect(flag).toMatchObject({ invoiceId: renewal.id, totalCents: 4_640, previousTotalCents: 2_900, increaseBps: 6_000, status: "open" });
@@ -104,7 +109,7 @@ describe("invoice spike guard on invoice.created", () => {
   });
 
   it("renewal $29 + $11.60 = $40.60, +40% → not flagged", async () => {
-    const { actor, renewal } = await renewalWithOverage(2_320_000);
+    const { actor, renewal } = await renewalWithOverage(overageCreditsFor(1_160));
     expect(renewal.total).toBe(4_060);
     expect(await t.db.select().from(invoiceFlags).where(eq(invoiceFlags.accountId, actor.accountId))).toEqual([]);
     const line = h.answers.find((a) => a.body.includes(renewal.id!) && a.body.includes("spike guard"));

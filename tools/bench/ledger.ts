@@ -4,7 +4,7 @@
  * concurrent clients, with p50/p99 pair latency. Verifies the ledger invariants at the end and
  * exits non-zero if any fails or if the numbers do not add up.
  *
- *   BENCH_SECONDS=3 (per cell)   BENCH_CLIENTS=1,8,32,64   BENCH_POOL=40
+ *   BENCH_SECONDS=3 (per cell)   BENCH_CLIENTS=1,8,32,64   BENCH_POOL=40   BENCH_SCENARIOS=hot,100acct
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -21,6 +21,7 @@ import { freePort } from "@/tools/free-port";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CLIENTS = (process.env.BENCH_CLIENTS ?? "1,8,32,64").split(",").map(Number);
 const POOL = Number(process.env.BENCH_POOL ?? 40);
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? "hot,100acct").split(",");
 const HOLD = 10;
 const CHARGE = 7;
 
@@ -117,6 +118,7 @@ async function main() {
     const { db, sql: client } = createDb(pg.url("bench"), { max: POOL });
     const [{ sc }] = (await client`show synchronous_commit`).map((r) => ({ sc: r.synchronous_commit as string })) as [{ sc: string }];
     console.log(`postgres on :${pg.port}, synchronous_commit=${sc}, pool=${POOL}, ${SECONDS}s per cell, hold ${HOLD} / capture ${CHARGE} credits per pair`);
+    console.log(`machine: ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} before the run (the machine is shared)`);
 
     const makeAccount = async () => {
       const id = newId("acct");
@@ -139,8 +141,9 @@ async function main() {
     await runCell(dataDir, "warmup", 8, () => hot, pair);
 
     const cells: Cell[] = [];
-    for (const clients of CLIENTS) cells.push(await runCell(dataDir, "hot", clients, () => hot, pair));
-    for (const clients of CLIENTS) cells.push(await runCell(dataDir, "100acct", clients, () => many[Math.floor(Math.random() * many.length)]!, pair));
+    if (SCENARIOS.includes("hot")) for (const clients of CLIENTS) cells.push(await runCell(dataDir, "hot", clients, () => hot, pair));
+    if (SCENARIOS.includes("100acct"))
+      for (const clients of CLIENTS) cells.push(await runCell(dataDir, "100acct", clients, () => many[Math.floor(Math.random() * many.length)]!, pair));
 
     console.log("\nscenario          clients   pairs/s     pairs   p50 ms   p99 ms  errors  app µs/pair  db µs/pair");
     for (const c of cells) {
@@ -161,6 +164,7 @@ async function main() {
     if (Number(counts!.charged) !== totalPairs * CHARGE) problems.push(`charged ${counts!.charged} ≠ ${totalPairs} × ${CHARGE}`);
     if (counts!.open_holds !== 0) problems.push(`${counts!.open_holds} holds left open`);
     if (cells.some((c) => c.errors > 0)) problems.push("some pairs failed");
+    console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}; app/db µs per pair = CPU time of this process / of the Postgres server per completed pair`);
     console.log(`\ninvariants: ${problems.length === 0 ? "OK" : "FAILED"} (${totalPairs} pairs, ${counts!.receipts} receipts, ${counts!.charged} credits charged)`);
     for (const p of problems) console.log(`  ${p}`);
     if (problems.length > 0) exitCode = 1;

@@ -124,9 +124,22 @@ export class Emulator {
     while (this.pendingJobs.size > 0) await Promise.allSettled([...this.pendingJobs]);
   }
 
-  /** Puts back a snapshot taken before a request that then failed. */
-  restoreState(serialized: string): void {
-    this.state = JSON.parse(serialized) as EmulatorState;
+  /**
+   * Stripe requests are atomic: one that fails halfway (a bad item after a good
+   * one, an unexpandable field) leaves no trace. `request` null means a read,
+   * which needs no snapshot; `keepOnError` lets real side effects stand.
+   */
+  atomically<T>(request: RequestInfo | null, keepOnError: (err: unknown) => boolean, run: () => T): T {
+    const before = request === null ? null : JSON.stringify(this.state);
+    this.currentRequest = request;
+    try {
+      return run();
+    } catch (err) {
+      if (before !== null && !keepOnError(err)) this.state = JSON.parse(before) as EmulatorState;
+      throw err;
+    } finally {
+      this.currentRequest = null;
+    }
   }
 
   reset(): void {

@@ -1,4 +1,5 @@
 import { createServer, type Server } from "node:http";
+import Stripe from "stripe";
 import type { AddressInfo } from "node:net";
 import type { ChaosPatch, ChaosSettings } from "./chaos";
 import { Emulator } from "./core";
@@ -62,7 +63,7 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
     retry: { baseMs: options.webhookRetry?.baseMs ?? 1000, maxAttempts: options.webhookRetry?.maxAttempts ?? 8 },
     asyncPaymentDelayMs: options.asyncPaymentDelayMs ?? 2000,
   });
-  const info = () => ({ url: emu.config.publicUrl, webhookUrl: emu.config.webhookUrl, apiVersion: "see stripe package" });
+  const info = () => ({ url: emu.config.publicUrl, webhookUrl: emu.config.webhookUrl, apiVersion: Stripe.API_VERSION, stateFile: emu.config.stateFile });
   const server: Server = createServer(createListener(() => emu, info));
   server.keepAliveTimeout = 1000;
   await new Promise<void>((resolve, reject) => {

@@ -32,9 +32,10 @@ const onCheckoutSession: EventHandler = async (deps, event) => {
   return { outcome: `checkout ${session.id}: ${what}`, accountId: "accountId" in r ? r.accountId : null };
 };
 
+/** The delayed payment failed, or the page expired unpaid: the purchase will never be granted. */
 const onCheckoutAsyncFailed: EventHandler = async (deps, event) => {
   await markPurchaseFailed(deps.db, objectId(event));
-  return { outcome: `checkout ${objectId(event)}: payment failed, nothing granted` };
+  return { outcome: `checkout ${objectId(event)}: ${event.type === "checkout.session.expired" ? "expired" : "payment failed"}, nothing granted` };
 };
 
 const onSubscription: EventHandler = async (deps, event) => {
@@ -47,9 +48,12 @@ export const handlers: Record<string, EventHandler> = {
   "checkout.session.completed": onCheckoutSession,
   "checkout.session.async_payment_succeeded": onCheckoutSession,
   "checkout.session.async_payment_failed": onCheckoutAsyncFailed,
+  "checkout.session.expired": onCheckoutAsyncFailed,
   "customer.subscription.created": onSubscription,
   "customer.subscription.updated": onSubscription,
   "customer.subscription.deleted": onSubscription,
+  "customer.subscription.paused": onSubscription,
+  "customer.subscription.resumed": onSubscription,
   "invoice.paid": (deps, e) => onInvoicePaid(deps, objectId(e)),
   "invoice.payment_failed": (deps, e) => onInvoicePaymentFailed(deps, objectId(e)),
   "invoice.created": onInvoiceCreated, // protection hook: mirror + invoice spike guard

@@ -2,19 +2,29 @@ import { getDb, type Db } from "@/db/client";
 import { getGatewayConfig } from "@/lib/config/gateway";
 import { AppError } from "@/lib/errors";
 import { newId } from "@/lib/ids";
+import { configureApiKeyCache } from "@/lib/api-keys/key-cache";
+import { configureKeySettingsCache } from "../key-settings";
 import { TokenBucketLimiter } from "../rate-limit";
+import { PhaseTimer } from "../timing";
 import { ClientAbortedError } from "../upstream/call";
 import { authenticateGatewayCaller, type GatewayCaller } from "./authenticate";
 import { openAiErrorResponse } from "./openai-error";
 
-export type GatewayContext<P> = { caller: GatewayCaller; db: Db; requestId: string; params: P };
+export type GatewayContext<P> = { caller: GatewayCaller; db: Db; requestId: string; params: P; timer: PhaseTimer };
 type Handler<P> = (req: Request, ctx: GatewayContext<P>) => Promise<Response>;
 
 export const REQUEST_ID_HEADER = "x-request-id";
 
 let limiter: TokenBucketLimiter | undefined;
+/** Built on first use from the config: the limiter and the TTL of the in-process lookup caches. */
 function getLimiter(): TokenBucketLimiter {
-  return (limiter ??= new TokenBucketLimiter(getGatewayConfig().rateLimit));
+  if (!limiter) {
+    const config = getGatewayConfig();
+    configureApiKeyCache({ ttlMs: config.keyCacheTtlMs });
+    configureKeySettingsCache({ ttlMs: config.keyCacheTtlMs });
+    limiter = new TokenBucketLimiter(config.rateLimit);
+  }
+  return limiter;
 }
 /** Tests change the limits between files. */
 export function resetGatewayLimiterForTests(): void {
@@ -29,6 +39,7 @@ export function resetGatewayLimiterForTests(): void {
 export function withGateway<P = Record<string, never>>(handler: Handler<P>, options: { session?: boolean } = {}) {
   return async (req: Request, route?: { params: Promise<P> }): Promise<Response> => {
     const requestId = newId("req");
+    const timer = new PhaseTimer();
     try {
       const db = getDb();
       const caller = await authenticateGatewayCaller(db, req, { session: options.session ?? false });
@@ -39,8 +50,9 @@ export function withGateway<P = Record<string, never>>(handler: Handler<P>, opti
           "retry-after": String(decision.retryAfterSeconds),
         });
       }
+      timer.mark("auth");
       const params = (route ? await route.params : {}) as P;
-      const res = await handler(req, { caller, db, requestId, params });
+      const res = await handler(req, { caller, db, requestId, params, timer });
       if (!res.headers.has(REQUEST_ID_HEADER)) res.headers.set(REQUEST_ID_HEADER, requestId);
       return res;
     } catch (e) {

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
 import { createTestDb, type TestDb } from "@/tests/db";
+import { gatewayResponseCache } from "@/db/schema";
 import { getBalance, getReceipt } from "@/lib/ledger";
 import type { MockLlm } from "@/tools/mock-llm";
 import { setKeySettings } from "../key-settings";
@@ -66,12 +68,14 @@ describe("response cache", () => {
     };
     const first = await run();
     expect(first.credits).toBeGreaterThan(6);
-    // The entry is written just after the stream ends.
-    const calls = mock.stats().chatCompletions;
-    const second = await eventually(async () => {
-      const r = await run();
-      return r.credits === 0 ? r : null;
+    // The entry is written just after the stream's last byte: wait for the row, then replay.
+    await eventually(async () => {
+      const rows = await t.db.select().from(gatewayResponseCache).where(eq(gatewayResponseCache.accountId, a.accountId));
+      return rows.length === 1 ? rows : null;
     });
+    const calls = mock.stats().chatCompletions;
+    const second = await run();
+    expect(second.credits).toBe(0);
     expect(second.text).toBe(first.text);
     expect(mock.stats().chatCompletions).toBe(calls);
   });

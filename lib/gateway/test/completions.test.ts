@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { APIError } from "openai";
+import { APIError, APIUserAbortError } from "openai";
 import { createTestDb, type TestDb } from "@/tests/db";
 import { getBalance, getReceipt } from "@/lib/ledger";
 import type { MockLlm } from "@/tools/mock-llm";
@@ -192,5 +192,50 @@ describe("POST /api/v1/chat/completions through the official openai client", () 
     expect(countTextTokens(text)).toBe(4);
     const receipt = await eventually(() => getReceipt(t.db, a.accountId, response.headers.get("x-request-id")!));
     expect(receipt).toMatchObject({ status: "partial", outputTokens: 4, chargedCredits: countPromptTokens(messages) + 4 });
+  });
+  it("provider rejects the request (400) → 400 to the client with its message, not retried, billed zero", async () => {
+    const a = await makePayingAccount(t.db, 10_000);
+    const before = await getBalance(t.db, a.accountId);
+    const calls = mock.stats().chatCompletions;
+    const err = await a.client.chat.completions.create({ model: "standard", messages: user("Bad [mock no_such_directive]") }).catch((e) => e);
+    expect(err.status).toBe(400);
+    expect(err.message).toMatch(/model provider rejected the request: .*unknown mock directive/);
+    expect(mock.stats().chatCompletions - calls).toBe(1);
+    expect((await getBalance(t.db, a.accountId)).availableCredits).toBe(before.availableCredits);
+  });
+
+  it("client aborts a slow non-streaming call (300 ms) after 50 ms → upstream abandoned, hold released, billed zero", async () => {
+    const a = await makePayingAccount(t.db, 10_000);
+    const before = await getBalance(t.db, a.accountId);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const err = await a.client.chat.completions.create({ model: "standard", messages: user("Slow [mock slow_ms=300 tokens=5]") }, { signal: controller.signal }).catch((e) => e);
+    expect(err).toBeInstanceOf(APIUserAbortError);
+    const after = await eventually(async () => {
+      const b = await getBalance(t.db, a.accountId);
+      return b.heldCredits === 0 ? b : null;
+    });
+    expect(after.availableCredits).toBe(before.availableCredits);
+  });
+
+  it("upstream goes silent mid-stream longer than the idle timeout (100 ms) → cut, billed for what was delivered, error event", async () => {
+    const a = await makePayingAccount(t.db, 10_000);
+    process.env.GATEWAY_STREAM_IDLE_TIMEOUT_MS = "100";
+    const { resetGatewayConfigForTests } = await import("@/lib/config/gateway");
+    resetGatewayConfigForTests();
+    try {
+      const messages = user("Stalls [mock tokens=5 slow_ms=400]");
+      const { data: stream, response } = await a.client.chat.completions.create({ model: "standard", messages, stream: true }).withResponse();
+      const err = await (async () => {
+        for await (const chunk of stream) void chunk;
+      })().catch((e) => e);
+      expect(err).toBeInstanceOf(APIError);
+      expect(err.message).toMatch(/sent nothing for 100 ms/);
+      const receipt = await eventually(() => getReceipt(t.db, a.accountId, response.headers.get("x-request-id")!));
+      expect(receipt).toMatchObject({ status: "partial", outputTokens: 0, chargedCredits: countPromptTokens(messages) });
+    } finally {
+      process.env.GATEWAY_STREAM_IDLE_TIMEOUT_MS = "60000";
+      resetGatewayConfigForTests();
+    }
   });
 });

@@ -37,9 +37,23 @@ export async function startGatewayRig(env: Record<string, string> = {}): Promise
   return { mock };
 }
 
-/** Routes a URL to the exported handler, the way Next would. */
+/**
+ * Routes a URL to the exported handler, the way Next would; like real fetch, it rejects with an
+ * AbortError as soon as the caller's signal aborts, whatever the handler is still doing.
+ */
 export const inProcessFetch: typeof fetch = async (input, init) => {
   const req = new Request(input instanceof Request ? input : String(input), init);
+  const signal = req.signal;
+  const aborted = new Promise<never>((_, reject) => {
+    const fail = () => reject(new DOMException("This operation was aborted", "AbortError"));
+    if (signal.aborted) fail();
+    else signal.addEventListener("abort", fail, { once: true });
+  });
+  aborted.catch(() => {});
+  return Promise.race([route(req), aborted]);
+};
+
+async function route(req: Request): Promise<Response> {
   const path = new URL(req.url).pathname.replace(/^\/api\/v1/, "");
   if (path === "/chat/completions" && req.method === "POST") return chatRoute.POST(req);
   if (path === "/models" && req.method === "GET") return modelsRoute.GET(req);
@@ -47,7 +61,7 @@ export const inProcessFetch: typeof fetch = async (input, init) => {
   const receipt = /^\/receipts\/([^/]+)$/.exec(path);
   if (receipt && req.method === "GET") return receiptRoute.GET(req, { params: Promise.resolve({ requestId: decodeURIComponent(receipt[1]!) }) });
   return new Response("not found", { status: 404 });
-};
+}
 
 export function clientFor(apiKey: string, options: { maxRetries?: number } = {}): OpenAI {
   return new OpenAI({ apiKey, baseURL: BASE_URL, fetch: inProcessFetch, maxRetries: options.maxRetries ?? 0 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readSseData, StreamIdleTimeoutError } from "../upstream/sse";
+import { readSseBatches, StreamIdleTimeoutError } from "../upstream/sse";
 import { StreamAccumulator } from "../stream-accumulator";
 import { countTextTokens } from "../tokens";
 
@@ -18,7 +18,10 @@ function streamOf(parts: string[], delayMs = 0): ReadableStream<Uint8Array> {
 
 async function collect(s: ReadableStream<Uint8Array>, idle = 1000) {
   const out: string[] = [];
-  for await (const d of readSseData(s, idle)) out.push(d);
+  // onIdle cancels the source, as the gateway aborts the upstream request.
+  const reader = s.getReader();
+  const source = { async *[Symbol.asyncIterator]() { for (;;) { const { done, value } = await reader.read(); if (done) return; yield value; } } };
+  for await (const batch of readSseBatches(source, idle, (e) => void reader.cancel(e).catch(() => {}))) out.push(...batch);
   return out;
 }
 

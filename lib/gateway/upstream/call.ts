@@ -2,6 +2,7 @@ import type { GatewayConfig } from "@/lib/config/gateway";
 import { AppError } from "@/lib/errors";
 import type { Upstream } from "./resolve";
 import { backoffDelayMs, isRetryableStatus, sleep } from "./retry";
+import { postUpstream, type UpstreamResponse } from "./transport";
 
 /** The client went away: stop, do not retry, do not answer. */
 export class ClientAbortedError extends Error {
@@ -22,7 +23,7 @@ type CallOptions = {
 };
 
 export type UpstreamJson = { json: Record<string, unknown>; attempts: number };
-export type UpstreamStream = { response: Response; attempts: number; abort: () => void };
+export type UpstreamStream = { chunks: AsyncIterable<Uint8Array>; attempts: number; abort: (reason?: Error) => void };
 
 /**
  * Non-streaming call with retries. The per-attempt timeout covers the whole body. Only the
@@ -33,8 +34,9 @@ export async function callUpstreamJson(options: CallOptions): Promise<UpstreamJs
   return withRetries(options, async (signal) => {
     const res = await post(options, signal);
     if (!res.ok) return failure(res, await res.text().catch(() => ""));
+    const text = await res.text();
     try {
-      return { ok: true, value: (await res.json()) as Record<string, unknown> };
+      return { ok: true, value: JSON.parse(text) as Record<string, unknown> };
     } catch {
       return { ok: false, retryable: true, message: "upstream sent an unreadable JSON body" };
     }
@@ -51,11 +53,10 @@ export async function openUpstreamStream(options: CallOptions): Promise<Upstream
   const { value, attempts } = await withRetries(options, async (signal, controller) => {
     const res = await post(options, signal);
     if (!res.ok) return failure(res, await res.text().catch(() => ""));
-    if (!res.body) return { ok: false, retryable: true, message: "upstream sent no body" };
     current = controller;
-    return { ok: true, value: res };
+    return { ok: true, value: res.chunks() };
   }, { timeoutCoversBody: false });
-  return { response: value, attempts, abort: () => current?.abort(new ClientAbortedError()) };
+  return { chunks: value, attempts, abort: (reason) => current?.abort(reason ?? new ClientAbortedError()) };
 }
 
 async function withRetries<T>(
@@ -95,14 +96,14 @@ async function withRetries<T>(
   throw upstreamError(last!, options);
 }
 
-function post(options: CallOptions, signal: AbortSignal): Promise<Response> {
+function post(options: CallOptions, signal: AbortSignal): Promise<UpstreamResponse> {
   const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json, text/event-stream" };
   if (options.upstream.apiKey) headers.authorization = `Bearer ${options.upstream.apiKey}`;
-  return fetch(`${options.upstream.baseUrl}/chat/completions`, { method: "POST", headers, body: JSON.stringify(options.body), signal });
+  return postUpstream(`${options.upstream.baseUrl}/chat/completions`, headers, JSON.stringify(options.body), signal);
 }
 
-function failure(res: Response, text: string): Attempt<never> {
-  return { ok: false, retryable: isRetryableStatus(res.status), status: res.status, retryAfter: res.headers.get("retry-after"), message: upstreamMessage(text) };
+function failure(res: UpstreamResponse, text: string): Attempt<never> {
+  return { ok: false, retryable: isRetryableStatus(res.status), status: res.status, retryAfter: res.header("retry-after"), message: upstreamMessage(text) };
 }
 
 /**

@@ -111,6 +111,8 @@ export function completeCheckout(emu: Emulator, session: Stripe.Checkout.Session
     tax_ids: [],
   };
   session.status = "complete";
+  // Stripe only exposes the hosted URL while the session is open.
+  session.url = null;
 
   if (session.mode === "subscription" && customer) {
     attachPaymentMethod(emu, pm, customer.id);
@@ -190,15 +192,21 @@ function settleAsyncPayment(emu: Emulator, sessionId: string, outcome: "succeede
   }
 }
 
-/** Settles queued bank debits when due; pending ones survive a restart. */
+/**
+ * Settles queued bank debits when due; pending ones survive a restart. Entries
+ * are looked up by session id when the timer fires, because the state object
+ * may have been replaced meanwhile (a rolled-back request, a reload).
+ */
 export function scheduleAsyncPayments(emu: Emulator): void {
   for (const pending of [...emu.state.internalAsyncPayments]) {
     const job = new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
-        const index = emu.state.internalAsyncPayments.indexOf(pending);
-        if (index !== -1) {
-          emu.state.internalAsyncPayments.splice(index, 1);
-          settleAsyncPayment(emu, pending.sessionId, pending.outcome);
+        const queue = emu.state.internalAsyncPayments;
+        const index = queue.findIndex((p) => p.sessionId === pending.sessionId);
+        const current = queue[index];
+        if (current) {
+          queue.splice(index, 1);
+          settleAsyncPayment(emu, current.sessionId, current.outcome);
           emu.persist();
         }
         resolve();

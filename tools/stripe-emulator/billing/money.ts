@@ -27,9 +27,13 @@ export function formatMoney(amount: number, currency: string): string {
   }
 }
 
-/** "$0.005" for sub-cent unit prices, which Intl would round away. */
+/** "$0.0005" for sub-cent unit prices, which the default two decimals would round away. */
 export function formatUnitPrice(price: Stripe.Price): string {
   const decimal = String(price.unit_amount_decimal ?? price.unit_amount ?? 0);
   if (!decimal.includes(".")) return formatMoney(Number(decimal), price.currency);
-  return `${(Number(decimal) / 100).toString()} ${price.currency.toUpperCase()}`;
+  try {
+    return new Intl.NumberFormat("en-US", { style: "currency", currency: price.currency.toUpperCase(), maximumFractionDigits: 14 }).format(Number(decimal) / 100);
+  } catch {
+    return `${Number(decimal) / 100} ${price.currency.toUpperCase()}`;
+  }
 }

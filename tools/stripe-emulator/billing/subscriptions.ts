@@ -159,17 +159,21 @@ export function startSubscription(emu: Emulator, fields: Parameters<typeof build
  * (in arrears), exactly like Stripe. The draft finalizes about an hour later.
  */
 export function rollPeriod(emu: Emulator, sub: Stripe.Subscription): void {
-  const customer = emu.state.customers[sub.customer as string];
-  if (!customer) return;
   const { start, end } = currentPeriod(sub);
-  const endsNow = sub.cancel_at !== null && sub.cancel_at <= end;
-  if (endsNow) {
-    const usage = usageLines(emu, sub, start, end);
+  const customer = emu.state.customers[sub.customer as string];
+  if (!customer) {
+    // Nobody left to bill; ending it also keeps the scheduler from finding it again.
+    endSubscription(emu, sub, end, "cancellation_requested");
+    return;
+  }
+  if (sub.cancel_at !== null && sub.cancel_at <= end) {
+    const stop = sub.cancel_at;
+    const usage = usageLines(emu, sub, start, stop);
     if (usage.some((l) => l.quantity !== 0) || emu.state.internalPendingItems.some((p) => p.subscription === sub.id)) {
-      const invoice = createDraftInvoice(emu, { customer, subscription: sub, billingReason: "subscription_cycle", periodStart: start, periodEnd: end, lines: usage });
+      const invoice = createDraftInvoice(emu, { customer, subscription: sub, billingReason: "subscription_cycle", periodStart: start, periodEnd: stop, lines: usage });
       sub.latest_invoice = invoice.id;
     }
-    endSubscription(emu, sub, end, "cancellation_requested");
+    endSubscription(emu, sub, stop, "cancellation_requested");
     return;
   }
   const recurring = sub.items.data[0]?.price.recurring;

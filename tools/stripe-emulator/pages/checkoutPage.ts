@@ -1,5 +1,5 @@
 import type Stripe from "stripe";
-import { formatMoney } from "../billing/money";
+import { formatMoney, formatUnitPrice } from "../billing/money";
 import { escapeHtml, page } from "./layout";
 
 export interface CheckoutFormValues {
@@ -15,7 +15,7 @@ function lineRows(items: Stripe.LineItem[]): string {
     .map((item) => {
       const metered = item.price?.recurring?.usage_type === "metered";
       const interval = item.price?.recurring ? ` / ${escapeHtml(item.price.recurring.interval)}` : "";
-      const amount = metered ? "Billed by usage" : `${formatMoney(item.amount_total, item.currency)}${interval}`;
+      const amount = metered && item.price ? `${formatUnitPrice(item.price)} per unit, billed${interval ? ` each${interval.replace(" /", "")}` : ""} by usage` : `${formatMoney(item.amount_total, item.currency)}${interval}`;
       return `<tr data-testid="line-item"><td>${escapeHtml(item.description ?? "Item")}${item.quantity && item.quantity > 1 ? ` × ${item.quantity}` : ""}</td><td class="num">${amount}</td></tr>`;
     })
     .join("");

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type Stripe from "stripe";
 import type { Emulator } from "../core";
 import { completeCheckout, type CheckoutPayment } from "../billing/checkoutCompletion";
 import { checkoutLineItems, expireIfDue } from "../resources/checkout";
@@ -9,6 +10,7 @@ import { Params } from "../server/params";
 import { renderCheckoutPage, type CheckoutFormValues } from "./checkoutPage";
 import { renderPortalPage, switchablePrices } from "./portalPage";
 import { escapeHtml, page } from "./layout";
+import { newId } from "../state/ids";
 
 function sendHtml(res: ServerResponse, status: number, html: string): void {
   res.writeHead(status, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
@@ -47,6 +49,23 @@ function flatForm(body: string): Record<string, string> {
   return out;
 }
 
+/** What the portal's buttons do, through the same code as `subscriptions.update`. Returns the notice to show. */
+function applyPortalAction(emu: Emulator, sub: Stripe.Subscription, action: string, form: Record<string, string>): string {
+  if (action === "cancel") {
+    updateSubscription(emu, sub, new Params({ cancel_at_period_end: "true" }));
+    return "Your subscription will be canceled at the end of the period.";
+  }
+  if (action === "resume") {
+    updateSubscription(emu, sub, new Params({ cancel_at_period_end: "false" }));
+    return "Your subscription has been resumed.";
+  }
+  const item = sub.items.data.find((i) => i.id === form.item);
+  const price = item ? switchablePrices(emu, item).find((p) => p.id === form.price) : undefined;
+  if (!item || !price) throw new Error("That plan is not available.");
+  updateSubscription(emu, sub, new Params({ items: [{ id: item.id, price: price.id }], proration_behavior: "create_prorations" }));
+  return "Your plan has been changed.";
+}
+
 /** Hosted checkout (`/checkout/:id`) and customer portal (`/portal/:id`) pages. */
 export function createPageHandler(getEmu: () => Emulator) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL, body: string): Promise<boolean> => {
@@ -65,7 +84,7 @@ export function createPageHandler(getEmu: () => Emulator) {
         const { payment, values } = readPayment(flatForm(body));
         let result;
         try {
-          result = completeCheckout(emu, session, payment);
+          result = emu.atomically({ id: newId("req"), idempotencyKey: null }, () => false, () => completeCheckout(emu, session, payment));
         } catch (err) {
           result = { ok: false as const, error: err instanceof StripeApiError ? err.body.message : String(err) };
         }
@@ -96,21 +115,9 @@ export function createPageHandler(getEmu: () => Emulator) {
           return true;
         }
         const form = flatForm(body);
-        let notice = "";
+        let notice: string;
         try {
-          if (portal[3] === "cancel") {
-            updateSubscription(emu, sub, new Params({ cancel_at_period_end: "true" }));
-            notice = "Your subscription will be canceled at the end of the period.";
-          } else if (portal[3] === "resume") {
-            updateSubscription(emu, sub, new Params({ cancel_at_period_end: "false" }));
-            notice = "Your subscription has been resumed.";
-          } else {
-            const item = sub.items.data.find((i) => i.id === form.item);
-            const price = item ? switchablePrices(emu, item).find((p) => p.id === form.price) : undefined;
-            if (!item || !price) throw new Error("That plan is not available.");
-            updateSubscription(emu, sub, new Params({ items: [{ id: item.id, price: price.id }], proration_behavior: "create_prorations" }));
-            notice = "Your plan has been changed.";
-          }
+          notice = emu.atomically({ id: newId("req"), idempotencyKey: null }, () => false, () => applyPortalAction(emu, sub, portal[3] ?? "", form));
         } catch (err) {
           notice = `Could not update the subscription: ${err instanceof StripeApiError ? err.body.message : err instanceof Error ? err.message : String(err)}`;
         }

@@ -145,6 +145,9 @@ export function buildCheckoutSession(fields: {
 }
 
 function createSession(emu: Emulator, params: Params): Stripe.Checkout.Session {
+  if (params.has("ui_mode") && params.string("ui_mode") !== "hosted") {
+    throw invalidRequest("The Stripe emulator only implements hosted Checkout (ui_mode=hosted).", { param: "ui_mode" });
+  }
   const mode = params.oneOf("mode", ["payment", "subscription", "setup"] as const);
   if (!mode) throw parameterMissing("mode");
   if (mode === "setup") throw invalidRequest("The Stripe emulator does not implement `setup` mode checkout sessions.", { param: "mode" });

@@ -13,11 +13,6 @@ export function requireCustomer(emu: Emulator, id: string, param = "customer"): 
   return getOr404(emu.state.customers, id, "customer", param);
 }
 
-export function idOf(value: string | { id: string } | null | undefined): string | null {
-  if (value == null) return null;
-  return typeof value === "string" ? value : value.id;
-}
-
 export function requireCurrency(currency: string | undefined, param = "currency"): string {
   if (currency === undefined) throw invalidRequest(`Missing required param: ${param}.`, { code: "parameter_missing", param });
   const lower = currency.toLowerCase();

@@ -8,6 +8,7 @@ import type { Route } from "../server/router";
 import { searchItems, searchResult } from "../server/search";
 import { checkMetadata, getOr404, requireCurrency, requireCustomer } from "./common";
 import { attachPaymentMethod, resolvePaymentMethod } from "./paymentMethods";
+import { endSubscription } from "../billing/subscriptions";
 
 export function buildCustomer(fields: { email: string | null; name: string | null; created: number; testClock: string | null }): Stripe.Customer {
   return {
@@ -135,9 +136,13 @@ export const customerRoutes: Route[] = [
     pattern: "/v1/customers/:id",
     handler: ({ emu, path }) => {
       const customer = getOr404(emu.state.customers, path.id ?? "", "customer");
+      // Stripe cancels a deleted customer's subscriptions immediately.
+      for (const sub of Object.values(emu.state.subscriptions)) {
+        if (sub.customer === customer.id && sub.status !== "canceled") endSubscription(emu, sub, emu.clock.nowFor(customer.id), "cancellation_requested");
+      }
       delete emu.state.customers[customer.id];
       emu.emit("customer.deleted", customer, null);
-      return { id: customer.id, object: "customer", deleted: true };
+      return { id: customer.id, object: "customer", deleted: true } satisfies Stripe.DeletedCustomer;
     },
   },
   {

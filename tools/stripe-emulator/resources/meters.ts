@@ -2,6 +2,7 @@ import type Stripe from "stripe";
 import { createHash } from "node:crypto";
 import { aggregateUsage } from "../billing/usage";
 import { newId } from "../state/ids";
+import type { EmulatorState } from "../state/store";
 import { invalidRequest, parameterInvalid, parameterMissing } from "../server/errors";
 import { paginate } from "../server/list";
 import type { Route } from "../server/router";
@@ -35,8 +36,12 @@ export function buildMeter(fields: {
   };
 }
 
+function hasEvents(state: EmulatorState, meter: Stripe.Billing.Meter, customer: string, start: number, end: number): boolean {
+  return state.internalMeterEvents.some((e) => e.counted && e.customer === customer && e.event.event_name === meter.event_name && e.event.timestamp >= start && e.event.timestamp < end);
+}
+
 function summaryId(meter: string, customer: string, start: number, end: number): string {
-  return `mtrusg_${createHash("sha256").update(`${meter}:${customer}:${start}:${end}`).digest("hex").slice(0, 24)}`;
+  return `mtrusg_test_${createHash("sha256").update(`${meter}:${customer}:${start}:${end}`).digest("hex").slice(0, 24)}`;
 }
 
 export const meterRoutes: Route[] = [
@@ -126,10 +131,13 @@ export const meterRoutes: Route[] = [
       if (end <= start) throw parameterInvalid("end_time", "end_time must be after start_time.");
       const step = window === "day" ? DAY : window === "hour" ? 3600 : end - start;
       if (window && start % step !== 0) throw parameterInvalid("start_time", `start_time must be aligned with ${window} boundaries when value_grouping_window is ${window}.`);
+      // Newest window first, as Stripe lists them; with a grouping window, only
+      // windows that received events are returned (Stripe's summaries are sparse).
       const summaries: Stripe.Billing.MeterEventSummary[] = [];
       for (let s = start; s < end; s += step) {
         const e = Math.min(s + step, end);
-        summaries.push({
+        if (window && !hasEvents(emu.state, meter, customer, s, e)) continue;
+        summaries.unshift({
           id: summaryId(meter.id, customer, s, e),
           object: "billing.meter_event_summary",
           aggregated_value: aggregateUsage(emu.state, meter, customer, s, e),

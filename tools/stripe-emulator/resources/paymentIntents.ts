@@ -75,14 +75,14 @@ export const paymentIntentRoutes: Route[] = [
   {
     method: "POST",
     pattern: "/v1/payment_intents/:id/cancel",
-    handler: ({ emu, path }) => {
+    handler: ({ emu, params, path }) => {
       const pi = getOr404(emu.state.paymentIntents, path.id ?? "", "payment_intent");
       if (pi.status === "succeeded" || pi.status === "canceled") {
         throw invalidRequest(`You cannot cancel this PaymentIntent because it has a status of ${pi.status}.`, { code: "payment_intent_unexpected_state" });
       }
       pi.status = "canceled";
       pi.canceled_at = emu.clock.nowFor(pi.customer as string | null);
-      pi.cancellation_reason = "requested_by_customer";
+      pi.cancellation_reason = params.oneOf("cancellation_reason", ["duplicate", "fraudulent", "requested_by_customer", "abandoned"] as const) ?? null;
       emu.emit("payment_intent.canceled", pi, pi.customer as string | null);
       return pi;
     },

@@ -104,7 +104,7 @@ export const productRoutes: Route[] = [
       }
       delete emu.state.products[product.id];
       emu.emit("product.deleted", product, null);
-      return { id: product.id, object: "product", deleted: true };
+      return { id: product.id, object: "product", deleted: true } satisfies Stripe.DeletedProduct;
     },
   },
   {

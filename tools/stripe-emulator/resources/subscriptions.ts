@@ -82,8 +82,9 @@ export function updateSubscription(emu: Emulator, sub: Stripe.Subscription, para
       s.cancellation_details = { comment: null, feedback: null, feedback_option: null, reason: cancel ? "cancellation_requested" : null };
     }
     if (params.has("cancel_at")) {
-      const at = params.nullableString("cancel_at") ?? null;
-      s.cancel_at = at === null ? null : Number(at);
+      const at = params.string("cancel_at") === "" ? null : (params.int("cancel_at") ?? null);
+      if (at !== null && at <= now) throw invalidRequest("cancel_at must be in the future.", { param: "cancel_at" });
+      s.cancel_at = at;
       s.cancel_at_period_end = s.cancel_at !== null && s.cancel_at === period.end;
       s.canceled_at = s.cancel_at === null ? null : now;
     }

@@ -40,7 +40,7 @@ export const testClockRoutes: Route[] = [
       const clock = getOr404(emu.state.testClocks, path.id ?? "", "test_helpers.test_clock");
       delete emu.state.testClocks[clock.id];
       emu.emit("test_helpers.test_clock.deleted", clock, null);
-      return { id: clock.id, object: "test_helpers.test_clock", deleted: true };
+      return { id: clock.id, object: "test_helpers.test_clock", deleted: true } satisfies Stripe.TestHelpers.DeletedTestClock;
     },
   },
   {

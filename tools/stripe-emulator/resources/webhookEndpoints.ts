@@ -1,3 +1,4 @@
+import type Stripe from "stripe";
 import type { Emulator } from "../core";
 import { newId, newSecret } from "../state/ids";
 import { invalidRequest } from "../server/errors";
@@ -66,7 +67,7 @@ export const webhookEndpointRoutes: Route[] = [
     handler: ({ emu, path }) => {
       const endpoint = getEndpoint(emu, path.id ?? "");
       delete emu.state.webhookEndpoints[endpoint.id];
-      return { id: endpoint.id, object: "webhook_endpoint", deleted: true };
+      return { id: endpoint.id, object: "webhook_endpoint", deleted: true } satisfies Stripe.DeletedWebhookEndpoint;
     },
   },
 ];

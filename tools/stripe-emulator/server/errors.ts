@@ -78,7 +78,7 @@ export function unknownParameter(param: string): StripeApiError {
     type: "invalid_request_error",
     code: "parameter_unknown",
     param,
-    message: `Received unknown parameter: ${param}`,
+    message: `Received unknown parameter: ${param}. (The Stripe emulator accepts the parameters listed in tools/stripe-emulator/server/acceptedParams.ts.)`,
     doc_url: `${DOCS}/parameter-unknown`,
   });
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Emulator } from "../core";
 import { newId } from "../state/ids";
 import { lookupById } from "../state/store";
+import { checkAcceptedParams } from "./acceptedParams";
 import { authenticate } from "./auth";
 import { StripeApiError, unrecognizedUrl } from "./errors";
 import { expandPaths } from "./expand";
@@ -93,28 +94,20 @@ function handleApi(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, ur
     }
     const match = deps.router.match(method, url.pathname);
     if (match === null || "methodNotAllowed" in match) throw unrecognizedUrl(method, url.pathname);
+    checkAcceptedParams(method, match.route.pattern, params.raw);
 
     deps.beforeApi(emu);
-    emu.currentRequest = { id: requestId, idempotencyKey };
-    // Stripe requests are atomic: a request that fails validation halfway leaves
-    // no trace. Card declines are the exception; the failed charge is real.
-    const before = method === "GET" ? null : JSON.stringify(emu.state);
-    let result: unknown;
-    try {
-      result = match.route.handler({ emu, params, path: match.path, requestId });
-    } catch (err) {
-      if (before !== null && !(err instanceof StripeApiError && err.statusCode === 402)) emu.restoreState(before);
-      throw err;
-    } finally {
-      emu.currentRequest = null;
-    }
-    const expand = params.expand();
-    if (expand.length > 0) {
-      result = expandPaths(result, expand, {
+    // Card declines are kept: the failed charge and its events are real.
+    const keepOnError = (err: unknown) => err instanceof StripeApiError && err.statusCode === 402;
+    const result = emu.atomically(method === "GET" ? null : { id: requestId, idempotencyKey }, keepOnError, () => {
+      const output = match.route.handler({ emu, params, path: match.path, requestId });
+      const expand = params.expand();
+      if (expand.length === 0) return output;
+      return expandPaths(output, expand, {
         lookup: (id) => lookupById(emu.state, id),
         include: (object, field) => deps.include(emu, object, field),
       });
-    }
+    });
     const text = JSON.stringify(result, null, 2);
     if (method === "POST" && idempotencyKey) remember(emu.state, scope, idempotencyKey, method, url.pathname, print, { status: 200, body: text });
     emu.persist();

@@ -61,7 +61,3 @@ export function matchesRange(value: number, params: Params, key: string): boolea
   const lte = range.int("lte");
   return (gt === undefined || value > gt) && (gte === undefined || value >= gte) && (lt === undefined || value < lt) && (lte === undefined || value <= lte);
 }
-
-export function emptyList<T>(url: string, data: T[] = []): ListObject<T> {
-  return { object: "list", data, has_more: false, url };
-}

@@ -18,7 +18,14 @@ export class StateFile {
   load(): EmulatorState {
     const empty = createEmptyState();
     if (!this.path || !existsSync(this.path)) return empty;
-    const parsed = JSON.parse(readFileSync(this.path, "utf8")) as Partial<EmulatorState>;
+    let parsed: Partial<EmulatorState>;
+    try {
+      parsed = JSON.parse(readFileSync(this.path, "utf8")) as Partial<EmulatorState>;
+    } catch {
+      // Keep the unreadable file for inspection and start over rather than refuse to start.
+      renameSync(this.path, `${this.path}.corrupt-${Date.now()}`);
+      return empty;
+    }
     if (parsed.version !== 1) return empty;
     // Tables added in later versions of the emulator start empty.
     return { ...empty, ...parsed };

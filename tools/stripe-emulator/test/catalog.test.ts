@@ -214,3 +214,36 @@ describe("atomic requests", () => {
     expect(Object.keys(h.emulator.state().events).length).toBe(eventsBefore);
   });
 });
+
+describe("unknown parameters", () => {
+  it("answers 400 parameter_unknown like Stripe instead of ignoring them", async () => {
+    const err = await h.stripe.customers.create({ emali: "typo@example.com" } as Stripe.CustomerCreateParams).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    expect(err).toMatchObject({ statusCode: 400, code: "parameter_unknown", param: "emali" });
+    await expect(h.stripe.subscriptions.list({ colour: "red" } as Stripe.SubscriptionListParams)).rejects.toMatchObject({ code: "parameter_unknown" });
+    // Real Stripe parameters without an effect in the sandbox are accepted.
+    const customer = await h.stripe.customers.create({ preferred_locales: ["en"], tax_exempt: "none" });
+    expect(customer.id).toMatch(/^cus_/);
+  });
+});
+
+describe("price updates and test clock retrieval", () => {
+  it("moves a lookup key with prices.update + transfer_lookup_key", async () => {
+    const product = await h.stripe.products.create({ name: "Moving key" });
+    const oldPrice = await h.stripe.prices.create({ product: product.id, currency: "usd", unit_amount: 100, lookup_key: "moving_key" });
+    const newPrice = await h.stripe.prices.create({ product: product.id, currency: "usd", unit_amount: 200 });
+    await expect(h.stripe.prices.update(newPrice.id, { lookup_key: "moving_key" })).rejects.toMatchObject({ param: "lookup_key" });
+    const moved = await h.stripe.prices.update(newPrice.id, { lookup_key: "moving_key", transfer_lookup_key: true, metadata: { v: "2" } });
+    expect(moved).toMatchObject({ lookup_key: "moving_key", metadata: { v: "2" } });
+    expect((await h.stripe.prices.retrieve(oldPrice.id)).lookup_key).toBeNull();
+  });
+
+  it("creates and retrieves test clocks and refuses to go back in time", async () => {
+    const clock = await h.stripe.testHelpers.testClocks.create({ frozen_time: 1_800_000_000, name: "catalog" });
+    expect(clock).toMatchObject({ object: "test_helpers.test_clock", frozen_time: 1_800_000_000, name: "catalog", status: "ready" });
+    const advanced = await h.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: 1_800_003_600 });
+    expect(advanced.frozen_time).toBe(1_800_003_600);
+    expect((await h.stripe.testHelpers.testClocks.retrieve(clock.id)).frozen_time).toBe(1_800_003_600);
+    await expect(h.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: 1_700_000_000 })).rejects.toMatchObject({ param: "frozen_time" });
+  });
+});

@@ -75,7 +75,7 @@ describe("checkout in payment mode", () => {
     expect(paid.location).toBe(`https://app.test/billing/success?session_id=${session.id}`);
 
     const done = await h.stripe.checkout.sessions.retrieve(session.id, { expand: ["payment_intent", "line_items"] });
-    expect(done).toMatchObject({ status: "complete", payment_status: "paid" });
+    expect(done).toMatchObject({ status: "complete", payment_status: "paid", url: null });
     const pi = done.payment_intent as Stripe.PaymentIntent;
     expect(pi).toMatchObject({ object: "payment_intent", status: "succeeded", amount: 2000, setup_future_usage: "off_session", metadata: { accountId: "acct_app_42" } });
     expect(done.line_items?.data[0]?.quantity).toBe(2);
@@ -139,7 +139,7 @@ describe("checkout in subscription mode", () => {
     });
     expect(session.amount_total).toBe(2000);
     const page = await getPage(session.url ?? "");
-    expect(page.html).toContain("Billed by usage");
+    expect(page.html).toContain("$0.005 per unit, billed each month by usage");
     const paid = await payCheckout(session, { card: "4242424242424242" });
     expect(paid.location).toBe(`https://app.test/welcome?cs=${session.id}`);
 
@@ -187,5 +187,35 @@ describe("inline prices", () => {
     const listed = await h.stripe.prices.list({ limit: 100 });
     expect(listed.data.some((p) => p.id === item?.price?.id)).toBe(false);
     expect((await h.stripe.prices.retrieve(item!.price!.id)).unit_amount).toBe(1234);
+  });
+});
+
+describe("background work across a rolled-back request", () => {
+  it("still settles a pending bank debit after a failed request replaced the state", async () => {
+    const local = await startHarness({ asyncPaymentDelayMs: 300 });
+    try {
+      const product = await local.stripe.products.create({ name: "Pack" });
+      const price = await local.stripe.prices.create({ product: product.id, currency: "eur", unit_amount: 500 });
+      const session = await local.stripe.checkout.sessions.create({ mode: "payment", line_items: [{ price: price.id, quantity: 1 }], success_url: "https://app.test/ok" });
+      await payCheckout(session, { iban: "AT321904300235473204" });
+      await expect(local.stripe.refunds.create({ payment_intent: "pi_missing" })).rejects.toMatchObject({ statusCode: 404 });
+      const settled = await local.received("checkout.session.async_payment_succeeded");
+      expect(settled.map((e) => (e.data.object as Stripe.Checkout.Session).id)).toEqual([session.id]);
+    } finally {
+      await local.close();
+    }
+  });
+});
+
+describe("checkout for an existing customer", () => {
+  it("saves the card on that customer for later off-session top-ups", async () => {
+    const customer = await h.stripe.customers.create({ email: "known@example.com", metadata: { accountId: "acct_known" } });
+    const session = await paymentSession(customer.id);
+    expect(session.customer).toBe(customer.id);
+    expect((await payCheckout(session, { card: "5555555555554444" })).status).toBe(303);
+    const cards = await h.stripe.paymentMethods.list({ customer: customer.id, type: "card" });
+    expect(cards.data.map((c) => c.card?.brand)).toEqual(["mastercard"]);
+    const topUp = await h.stripe.paymentIntents.create({ customer: customer.id, amount: 900, currency: "usd", payment_method: cards.data[0]!.id, off_session: true, confirm: true });
+    expect(topUp.status).toBe("succeeded");
   });
 });

@@ -29,7 +29,7 @@ const ALLOWED_EXTRA: Record<string, ShapeOptions> = {
   event: { skip: ["data.object"], allowedExtra: ["data.previous_attributes"] },
 };
 
-async function raw(method: "GET" | "POST", path: string, body?: Record<string, string>): Promise<Json> {
+async function raw(method: "GET" | "POST" | "DELETE", path: string, body?: Record<string, string>): Promise<Json> {
   const res = await fetch(`${h.emulator.url}${path}`, {
     method,
     headers: { Authorization: "Bearer sk_test_shapes", "Content-Type": "application/x-www-form-urlencoded" },
@@ -98,6 +98,13 @@ beforeAll(async () => {
   samples.set("credit_note_line_item", field(await raw("POST", "/v1/credit_notes", { invoice: String(field(invoice, "id")), "lines[0][type]": "invoice_line_item", "lines[0][invoice_line_item]": lineId, "lines[0][amount]": "50" }), "lines", "data", 0));
   const endpoint = await raw("POST", "/v1/webhook_endpoints", { url: "https://app.test/hook", "enabled_events[0]": "*" });
   samples.set("webhook_endpoint", await raw("GET", `/v1/webhook_endpoints/${String(field(endpoint, "id"))}`));
+  const doomed = await s.customers.create({});
+  samples.set("deleted_customer", await raw("DELETE", `/v1/customers/${doomed.id}`));
+  const doomedProduct = await s.products.create({ name: "Doomed" });
+  samples.set("deleted_product", await raw("DELETE", `/v1/products/${doomedProduct.id}`));
+  samples.set("deleted_webhook_endpoint", await raw("DELETE", `/v1/webhook_endpoints/${String(field(endpoint, "id"))}`));
+  const doomedClock = await s.testHelpers.testClocks.create({ frozen_time: 1_800_000_000 });
+  samples.set("deleted_test_helpers.test_clock", await raw("DELETE", `/v1/test_helpers/test_clocks/${doomedClock.id}`));
   const updated = await s.events.list({ type: "customer.subscription.updated", limit: 1 });
   samples.set("event", await raw("GET", `/v1/events/${updated.data[0]?.id ?? ""}`));
 });
@@ -132,6 +139,10 @@ const KINDS = [
   "credit_note",
   "credit_note_line_item",
   "webhook_endpoint",
+  "deleted_customer",
+  "deleted_product",
+  "deleted_webhook_endpoint",
+  "deleted_test_helpers.test_clock",
 ];
 
 describe("object shapes match Stripe's fixtures", () => {

@@ -44,9 +44,14 @@ describe("billing meters", () => {
     expect(summaries.data[0]).toMatchObject({ object: "billing.meter_event_summary", aggregated_value: 150, meter: meter.id, start_time: start, end_time: end });
 
     const hourStart = now - (now % 3600) - 3600;
-    const hourly = await h.stripe.billing.meters.listEventSummaries(meter.id, { customer: customer.id, start_time: hourStart, end_time: hourStart + 3 * 3600, value_grouping_window: "hour" });
-    expect(hourly.data).toHaveLength(3);
-    expect(hourly.data.reduce((s, x) => s + x.aggregated_value, 0)).toBe(150);
+    await h.stripe.billing.meterEvents.create({ event_name: "tokens_used", payload: { stripe_customer_id: customer.id, value: "7" }, identifier: "req-old", timestamp: hourStart - 3600 + 5 });
+    const hourly = await h.stripe.billing.meters.listEventSummaries(meter.id, { customer: customer.id, start_time: hourStart - 3600, end_time: hourStart + 3 * 3600, value_grouping_window: "hour" });
+    // Sparse and newest first: the current hour(s) with 150, then the hour with 7; empty hours are left out.
+    expect(hourly.data.reduce((s, x) => s + x.aggregated_value, 0)).toBe(157);
+    expect(hourly.data.at(-1)).toMatchObject({ start_time: hourStart - 3600, end_time: hourStart, aggregated_value: 7 });
+    const starts = hourly.data.map((x) => x.start_time);
+    expect(starts).toEqual([...starts].sort((a, b) => b - a));
+    expect(hourly.data.length).toBeLessThan(4);
   });
 
   it("keeps identifiers for at least 24 hours, even when other events arrive", async () => {

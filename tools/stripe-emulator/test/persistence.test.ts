@@ -6,6 +6,14 @@ import { afterAll, describe, expect, it } from "vitest";
 import { startStripeEmulator } from "../index";
 import { startWebhookReceiver, WEBHOOK_SECRET } from "./harness";
 
+async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 const dir = mkdtempSync(join(tmpdir(), "stripe-emulator-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -54,8 +62,7 @@ describe("sandbox persistence", () => {
     const first = await startStripeEmulator({ port: 0, stateFile, webhookUrl: deadUrl, webhookSecret: WEBHOOK_SECRET, webhookRetry: { baseMs: 60_000, maxAttempts: 3 } });
     const stripe = new Stripe("sk_test_persist", { ...first.stripeConfig, maxNetworkRetries: 0 });
     const customer = await stripe.customers.create({ email: "queued@example.com" });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(first.deliveries().some((d) => !d.ok)).toBe(true);
+    await waitFor(() => first.deliveries().some((d) => !d.ok));
     await first.close();
 
     const live = await startWebhookReceiver();
@@ -71,5 +78,21 @@ describe("sandbox persistence", () => {
       await live.close();
     }
     expect(live.events.some((e) => (e.data.object as Stripe.Customer).id === customer.id)).toBe(true);
+  });
+});
+
+describe("a damaged state file", () => {
+  it("is set aside and the emulator starts empty", async () => {
+    const { writeFileSync } = await import("node:fs");
+    const stateFile = join(dir, "broken.json");
+    writeFileSync(stateFile, "{ not json");
+    const emulator = await startStripeEmulator({ port: 0, stateFile });
+    try {
+      const stripe = new Stripe("sk_test_broken", { ...emulator.stripeConfig, maxNetworkRetries: 0 });
+      expect((await stripe.customers.list()).data).toEqual([]);
+      expect(readdirSync(dir).some((f) => f.startsWith("broken.json.corrupt-"))).toBe(true);
+    } finally {
+      await emulator.close();
+    }
   });
 });

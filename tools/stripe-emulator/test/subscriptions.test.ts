@@ -232,6 +232,9 @@ describe("changing and canceling subscriptions", () => {
     expect(after).toContain('data-testid="resume-subscription"');
     await postForm(`${base}/resume`, {});
     expect((await h.stripe.subscriptions.retrieve(subscription.id)).cancel_at_period_end).toBe(false);
+    const refused = await postForm(`${base}/switch`, { item: itemOf(subscription, plan.flat).id, price: plan.metered.id });
+    expect(decodeURIComponent(refused.location ?? "")).toContain("Could not update the subscription: That plan is not available.");
+    expect((await h.stripe.subscriptions.retrieve(subscription.id)).items.data.map((i) => i.price.id).sort()).toEqual([plan.flat.id, plan.metered.id].sort());
     await postForm(`${base}/switch`, { item: itemOf(subscription, plan.flat).id, price: annual.id });
     const switched = await h.stripe.subscriptions.retrieve(subscription.id);
     expect(switched.items.data.map((i) => i.price.id)).toContain(annual.id);
@@ -249,5 +252,26 @@ describe("real-time subscriptions", () => {
     expect(res.status).toBe(200);
     const invoice = await h.stripe.invoices.retrieve((await h.stripe.subscriptions.retrieve(sub.id)).latest_invoice as string);
     expect(invoice).toMatchObject({ status: "paid", billing_reason: "subscription_cycle", total: 2000 + 100 });
+  });
+});
+
+describe("other endings", () => {
+  it("cancel_at mid-period ends the subscription then and bills usage up to that moment", async () => {
+    const { clock, customer, subscription, t0 } = await subscribedOnClock();
+    const stop = t0 + 10 * 86_400;
+    await usage(customer.id, 40, t0 + 60);
+    const scheduled = await h.stripe.subscriptions.update(subscription.id, { cancel_at: stop });
+    expect(scheduled).toMatchObject({ cancel_at: stop, cancel_at_period_end: false });
+    await h.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: stop + 7200 });
+    const ended = await h.stripe.subscriptions.retrieve(subscription.id);
+    expect(ended).toMatchObject({ status: "canceled", ended_at: stop });
+    const final = await h.stripe.invoices.retrieve(ended.latest_invoice as string);
+    expect(final).toMatchObject({ period_end: stop, total: 20, status: "paid" });
+  });
+
+  it("deleting a customer cancels their subscriptions", async () => {
+    const { customer, subscription } = await subscribedOnClock();
+    await h.stripe.customers.del(customer.id);
+    expect((await h.stripe.subscriptions.retrieve(subscription.id)).status).toBe("canceled");
   });
 });

@@ -190,12 +190,14 @@ export class WebhookDispatcher {
       durationMs: Date.now() - started,
     });
     if (ok) {
-      event.pending_webhooks = Math.max(0, event.pending_webhooks - 1);
+      // Look the event up again: the state may have been replaced while we waited.
+      const current = this.deps.state().events[event.id];
+      if (current) current.pending_webhooks = Math.max(0, current.pending_webhooks - 1);
       return;
     }
     if (delivery.attempt < this.deps.retry.maxAttempts && !this.closed) {
       const backoff = this.deps.retry.baseMs * 2 ** (delivery.attempt - 1);
-      state.webhookQueue.push({ ...delivery, attempt: delivery.attempt + 1, notBeforeMs: Date.now() + backoff });
+      this.deps.state().webhookQueue.push({ ...delivery, attempt: delivery.attempt + 1, notBeforeMs: Date.now() + backoff });
     }
   }
 

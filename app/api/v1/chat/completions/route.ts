@@ -11,10 +11,11 @@ export const dynamic = "force-dynamic";
  * Session auth is accepted too, for the playground.
  */
 export const POST = withGateway(
-  async (req, { caller, db, requestId }) => {
+  async (req, { caller, db, requestId, timer }) => {
     const { body, options } = await readCompletionRequest(db, req, caller);
+    timer.mark("parse");
     assertBreakerAllows(db, caller, body); // protection hook: circuit breaker (in memory, O(1))
-    return runChatCompletionIdempotently(db, { caller, requestId, body, options, signal: req.signal }, req.headers.get("idempotency-key"));
+    return runChatCompletionIdempotently(db, { caller, requestId, body, options, signal: req.signal, timer }, req.headers.get("idempotency-key"));
   },
   { session: true },
 );

@@ -1,0 +1,48 @@
+import { expect, type Page } from "@playwright/test";
+
+/**
+ * /settings/billing and the Stripe emulator's hosted pages. The billing page's selectors are the
+ * contract the billing branch's page is expected to meet (data-testid in one place, here).
+ */
+export class BillingPage {
+  constructor(private readonly page: Page) {}
+
+  async open() {
+    await this.page.goto("/settings/billing");
+  }
+
+  /** True when the billing page exists in this build (the billing branch is merged). */
+  async available(): Promise<boolean> {
+    const res = await this.page.request.get("/settings/billing");
+    return res.status() === 200 && (await res.text()).includes('data-testid="billing-page"');
+  }
+
+  async buyPack(packKey: string) {
+    await this.open();
+    await this.page.getByTestId(`buy-pack-${packKey}`).click();
+    await this.page.waitForURL(/\/checkout\//);
+  }
+
+  async subscribePro() {
+    await this.open();
+    await this.page.getByTestId("subscribe-pro").click();
+    await this.page.waitForURL(/\/checkout\//);
+  }
+
+  /** Fills the emulator's hosted checkout and pays; `card` 4242… succeeds, 4000 0000 0000 0002 is declined. */
+  async payOnCheckout(card: string) {
+    await this.page.getByTestId("card-number").fill(card);
+    await this.page.getByTestId("card-expiry").fill("12 / 34");
+    await this.page.getByTestId("card-cvc").fill("123");
+    await this.page.getByTestId("card-name").fill("E2E Customer");
+    await this.page.getByTestId("pay-button").click();
+  }
+
+  invoiceRows() {
+    return this.page.getByTestId("invoice-row");
+  }
+
+  async expectPlan(name: string) {
+    await expect(this.page.getByTestId("billing-plan")).toContainText(name);
+  }
+}

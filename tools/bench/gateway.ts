@@ -1,0 +1,227 @@
+/**
+ * `npm run bench:gateway`: the metered gateway against the mock LLM, on the production build.
+ *
+ * One run: builds if .next is missing or older than the sources, starts its own embedded Postgres
+ * (temp dir), migrates, spawns the mock LLM, seeds 100 accounts with API keys and credits, starts
+ * `next start`, then sends the same load straight to the mock and through the gateway —
+ * non-streaming and streaming, at 1, 8, 32 and 64 clients (gateway requests spread over the 100
+ * keys) — prints requests/s, p50/p99 and the latency the gateway adds, checks the ledger's
+ * invariants, and stops everything. Everything shares this machine.
+ *
+ * Env: BENCH_DURATION_MS (per cell, default 3000), BENCH_CONCURRENCY (default "1,8,32,64"),
+ * BENCH_ACCOUNTS (default 100), BENCH_SKIP_BUILD=1, BENCH_PORT.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createDb } from "@/db/client";
+import { runMigrations } from "@/db/migrate";
+import { createUserWithPersonalAccount } from "@/lib/accounts/users";
+import { createApiKey } from "@/lib/api-keys/keys";
+import { checkLedgerInvariants, grant } from "@/lib/ledger";
+import { ensureDatabase, startEmbeddedPostgres } from "../embedded-postgres";
+import { freePort } from "../free-port";
+import { spawnMockLlm } from "../mock-llm/spawn";
+import { createNodeHttpClient, printTable, runLoad, type LoadResult, type TableRow } from "./index";
+
+const durationMs = Number(process.env.BENCH_DURATION_MS ?? 3000);
+const concurrencies = (process.env.BENCH_CONCURRENCY ?? "1,8,32,64").split(",").map(Number);
+const accountCount = Number(process.env.BENCH_ACCOUNTS ?? 100);
+const ROOT = process.cwd();
+
+// The same handful of prompts as bench:mock; replies are 20–60 tokens.
+const PROMPTS = Array.from({ length: 16 }, (_, i) => `Benchmark prompt ${i}: summarise usage for account ${i * 17}.`);
+const body = (model: string, i: number, stream: boolean) => ({
+  model,
+  messages: [{ role: "user", content: PROMPTS[i % PROMPTS.length]! }],
+  max_tokens: 100,
+  ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
+});
+
+function buildIfStale(): void {
+  if (process.env.BENCH_SKIP_BUILD === "1") return;
+  const buildId = path.join(ROOT, ".next", "BUILD_ID");
+  const builtAt = fs.existsSync(buildId) ? fs.statSync(buildId).mtimeMs : 0;
+  const newest = Math.max(...["app", "lib", "db", "components", "next.config.ts", "package.json"].map((p) => newestMtime(path.join(ROOT, p))));
+  if (builtAt > newest) return console.log("production build is up to date");
+  console.log("building (next build)…");
+  const r = spawnSync(path.join(ROOT, "node_modules", ".bin", "next"), ["build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  if (r.status !== 0) throw new Error("next build failed");
+}
+
+function newestMtime(p: string): number {
+  if (!fs.existsSync(p)) return 0;
+  const st = fs.statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const entry of fs.readdirSync(p)) if (!entry.startsWith(".") && entry !== "node_modules") newest = Math.max(newest, newestMtime(path.join(p, entry)));
+  return newest;
+}
+
+async function seed(url: string): Promise<string[]> {
+  const { db, sql } = createDb(url, { max: 8 });
+  const keys: string[] = [];
+  try {
+    for (let i = 0; i < accountCount; i++) {
+      const { user, accountId } = await createUserWithPersonalAccount(db, { email: `bench${i}@example.test`, name: `Bench ${i}` });
+      const { secret } = await createApiKey(db, { accountId, userId: user.id, role: "owner", via: "session" }, "bench");
+      await grant(db, { accountId, kind: "purchase", credits: 1_000_000_000, sourceRef: `bench-${accountId}` });
+      keys.push(secret);
+    }
+  } finally {
+    await sql.end();
+  }
+  return keys;
+}
+
+async function startNext(port: number, env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(path.join(ROOT, "node_modules", ".bin", "next"), ["start", "-p", String(port)], {
+    env: { ...process.env, ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const until = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/api/health`);
+      if (r.ok) return child;
+    } catch {
+      // not up yet
+    }
+    if (child.exitCode !== null) throw new Error("next start exited");
+    if (Date.now() > until) throw new Error("next start did not become healthy in 60 s");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function main(): Promise<void> {
+  buildIfStale();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "meterline-bench-pg-"));
+  const pg = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false });
+  const stops: (() => Promise<unknown>)[] = [async () => pg.stop(), async () => fs.rmSync(dataDir, { recursive: true, force: true })];
+  let next: ChildProcess | undefined;
+  try {
+    await ensureDatabase(pg.url("postgres"), "meterline");
+    const dbUrl = pg.url("meterline");
+    await runMigrations(dbUrl);
+    const mock = await spawnMockLlm();
+    stops.unshift(() => mock.close());
+    const keys = await seed(dbUrl);
+    const port = Number(process.env.BENCH_PORT ?? (await freePort()));
+    next = await startNext(port, { DATABASE_URL: dbUrl, LLM_BASE_URL: mock.url, LLM_API_KEY: "bench", DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX ?? "20" });
+    const app = `http://127.0.0.1:${port}/api/v1/chat/completions`;
+    const direct = `${mock.url}/chat/completions`;
+    console.log(`mock ${mock.url}, app :${port}, ${accountCount} accounts, ${durationMs} ms per cell, ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
+
+    const client = createNodeHttpClient({ headers: { authorization: "Bearer bench" }, timeoutMs: 30_000 });
+    const auth = (i: number) => ({ headers: { authorization: `Bearer ${keys[i % keys.length]!}` } });
+    const run = (target: "direct" | "gateway", stream: boolean, concurrency: number, ms = durationMs) =>
+      runLoad({
+        concurrency,
+        durationMs: ms,
+        makeRequest: async (i, signal) => {
+          const url = target === "direct" ? direct : app;
+          const b = body(target === "direct" ? "mock-small" : "standard", i, stream);
+          const opts = target === "direct" ? { signal } : { ...auth(i), signal };
+          if (stream) {
+            const r = await client.postSse(url, b, opts);
+            if (target === "gateway" && !/credits_charged/.test(r.lastData ?? "")) throw new Error("no credits in the final chunk");
+          } else {
+            await client.postJson(url, b, opts);
+          }
+        },
+      });
+
+    // Warm-up: JIT, the route's first compile, both pools, the key cache.
+    for (const stream of [false, true]) {
+      await run("direct", stream, 8, 1000);
+      await run("gateway", stream, 8, 2000);
+    }
+
+    const rows: TableRow[] = [];
+    let metered = 0;
+    for (const stream of [false, true]) {
+      for (const concurrency of concurrencies) {
+        // Interleaved per cell so both sides see the same background load.
+        const d = await run("direct", stream, concurrency);
+        const g = await run("gateway", stream, concurrency);
+        metered += g.requests - g.errors;
+        rows.push(row(stream, concurrency, d, g));
+        for (const [name, r] of [["direct", d], ["gateway", g]] as const) if (r.errorSamples.length > 0) console.error(`${name} errors:`, r.errorSamples);
+      }
+    }
+    client.close();
+    printTable(rows);
+    await printPhaseBreakdown(app, keys);
+
+    const { db, sql } = createDb(dbUrl, { max: 2 });
+    const problems = await checkLedgerInvariants(db);
+    const [counts] = (await sql`select count(*)::int as receipts, coalesce(sum(charged_credits),0)::bigint as credits from usage_events`) as unknown as { receipts: number; credits: string }[];
+    const [neg] = (await sql`select count(*)::int as n from credit_grants where remaining_credits < 0`) as unknown as { n: number }[];
+    await sql.end();
+    console.log(`\nreceipts written: ${counts!.receipts} (≥ ${metered} metered in the measured cells + warm-up), credits charged: ${counts!.credits}`);
+    console.log(`ledger invariants: ${problems.length === 0 ? "all hold" : problems.join("\n")}; grants below zero: ${neg!.n}`);
+    console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+    if (problems.length > 0) process.exitCode = 1;
+  } finally {
+    next?.kill("SIGTERM");
+    for (const stop of stops) await stop().catch(() => {});
+  }
+}
+
+/**
+ * Where one metered request's time goes, from the gateway's own `server-timing` header: medians
+ * over 300 sequential non-streaming requests (1 client), next to the end-to-end time.
+ */
+async function printPhaseBreakdown(app: string, keys: string[]): Promise<void> {
+  const samples = new Map<string, number[]>();
+  const total: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const t0 = performance.now();
+    const res = await fetch(app, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${keys[i % keys.length]!}` }, body: JSON.stringify(body("standard", i, false)) });
+    await res.text();
+    total.push(performance.now() - t0);
+    for (const part of (res.headers.get("server-timing") ?? "").split(",")) {
+      const m = /^\s*([\w-]+);dur=([\d.]+)/.exec(part);
+      if (m) (samples.get(m[1]!) ?? samples.set(m[1]!, []).get(m[1]!)!).push(Number(m[2]));
+    }
+  }
+  // The floor: the same app answering GET /api/health (Next routing + proxy + one `select 1`).
+  const health: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const t0 = performance.now();
+    await (await fetch(app.replace("/v1/chat/completions", "/health"))).text();
+    health.push(performance.now() - t0);
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+  const rows: TableRow[] = [...samples.entries()].map(([phase, xs]) => ({ phase, "median ms": median(xs) }));
+  const inside = rows.reduce((s, r) => s + (r["median ms"] as number), 0);
+  rows.push(
+    { phase: "sum of phases", "median ms": inside },
+    { phase: "end to end (fetch)", "median ms": median(total) },
+    { phase: "GET /api/health (app floor)", "median ms": median(health) },
+  );
+  console.log("\nphases of one non-streaming gateway request (server-timing medians, 1 client):");
+  printTable(rows);
+}
+
+function row(stream: boolean, clients: number, d: LoadResult, g: LoadResult): TableRow {
+  return {
+    mode: stream ? "stream" : "json",
+    clients,
+    "direct req/s": d.rps,
+    "direct p50": d.p50Ms,
+    "direct p99": d.p99Ms,
+    "gateway req/s": g.rps,
+    "gateway p50": g.p50Ms,
+    "gateway p99": g.p99Ms,
+    "added p50 ms": g.p50Ms - d.p50Ms,
+    "added p99 ms": g.p99Ms - d.p99Ms,
+    errors: d.errors + g.errors,
+  };
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
