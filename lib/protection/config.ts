@@ -9,8 +9,12 @@ const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(d
 const protectionEnvSchema = z.object({
   /** Trip when the last hour's spend exceeds this multiple of the typical hourly spend. */
   BREAKER_SPEND_MULTIPLE: int(10, 2),
-  /** Typical hourly spend never counts as less than this (new accounts have no history), credits. */
-  BREAKER_BASELINE_FLOOR_CREDITS_PER_HOUR: int(50_000, 1),
+  /**
+   * Typical hourly spend never counts as less than this (new accounts have no history), credits.
+   * 100,000 × the default multiple of 10 = 1,000,000 credits in an hour (a whole month of the Pro
+   * allowance) before a new account trips; a lower floor stopped legitimate first-day bursts.
+   */
+  BREAKER_BASELINE_FLOOR_CREDITS_PER_HOUR: int(100_000, 1),
   /** Days of history the typical hourly spend is averaged over. */
   BREAKER_BASELINE_DAYS: int(7, 1),
   /** How long a loaded baseline is reused before it is reloaded (off the request path). */
