@@ -18,6 +18,11 @@ export default async function ProtectionPage() {
   return (
     <div className="flex flex-col gap-4">
       <PageHeader title="Protection" description="The circuit breaker pauses requests when spend jumps far above this account's usual rate, or when an API key repeats the same request in a loop." />
+      {status.accountStatus === "frozen" && status.openTrips.every((t) => t.scope !== "account") ? (
+        <Alert tone="error" data-testid="account-frozen">
+          This account is frozen{status.statusReason ? `: ${status.statusReason}` : ""}. Contact support to lift it.
+        </Alert>
+      ) : null}
       <Card data-testid="protection-status">
         <CardHeader title="Circuit breaker" description={status.breakerEnabled ? "On" : "Off"} />
         {status.openTrips.length === 0 ? <p className="text-sm text-zinc-700">Nothing is paused.</p> : null}
