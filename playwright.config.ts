@@ -31,7 +31,18 @@ export default defineConfig({
     url: `${baseURL}/api/health`,
     timeout: 180_000,
     reuseExistingServer: !process.env.CI,
-    env: { EMBEDDED_PG_PORT: process.env.E2E_PG_PORT ?? "54339", STRIPE_EMULATOR_PORT: "0", APP_URL: baseURL, NEXT_TELEMETRY_DISABLED: "1" },
+    // ADMIN_EMAILS: the platform admin of e2e/admin.spec.ts. The breaker's spend floor is raised
+    // because journeys burn a month of credits in a minute on brand-new accounts, which the
+    // default floor (1,000,000 credits/hour for an account without history) rightly trips;
+    // the admin spec trips the breaker through the agent-loop signature instead.
+    env: {
+      EMBEDDED_PG_PORT: process.env.E2E_PG_PORT ?? "54339",
+      STRIPE_EMULATOR_PORT: "0",
+      APP_URL: baseURL,
+      NEXT_TELEMETRY_DISABLED: "1",
+      ADMIN_EMAILS: "platform-admin@meterline.test",
+      BREAKER_BASELINE_FLOOR_CREDITS_PER_HOUR: "100000000",
+    },
     stdout: "pipe",
     stderr: "pipe",
   },

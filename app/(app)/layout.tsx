@@ -8,6 +8,7 @@ import { CreditBar } from "@/components/shell/credit-bar";
 import { LimitNotice } from "@/components/usage/limit-notice";
 import { getDb } from "@/db/client";
 import { getCreditStatus } from "@/lib/usage/credit-status";
+import { NotificationsLink } from "@/components/notifications/notifications-link";
 import { switchAccountAction } from "./actions";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
@@ -23,6 +24,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
           <AccountSwitcher accounts={accounts} currentId={account.id} action={switchAccountAction} />
           <div className="ml-auto flex items-center gap-2">
             <CreditBar status={credits} />
+            <NotificationsLink accountId={account.id} />
             <span className="hidden text-sm text-zinc-600 sm:inline" data-testid="signed-in-as">
               {identity.email}
             </span>

@@ -6,4 +6,5 @@ export const appNav = [
   { href: "/settings/billing", label: "Billing" },
   { href: "/settings/team", label: "Team" },
   { href: "/settings/api-keys", label: "API keys" },
+  { href: "/settings/protection", label: "Protection" },
 ];

@@ -6,3 +6,5 @@ export * from "./email";
 export * from "./ledger";
 export * from "./billing";
 export * from "./gateway";
+export * from "./protection";
+export * from "./notifications";

@@ -33,3 +33,9 @@ export function forgetCachedApiKey(apiKeyId: string): void {
   if (hash) cache.delete(hash);
   hashByKeyId.delete(apiKeyId);
 }
+
+/** Forgets every cached key (rare events that change many accounts' standing: breaker trips and resumes). */
+export function forgetAllCachedApiKeys(): void {
+  cache.clear();
+  hashByKeyId.clear();
+}

@@ -3,7 +3,8 @@ import { clerkMiddleware } from "@clerk/nextjs/server";
 import { SESSION_COOKIE } from "./local/sessions";
 
 /** Pages that need a signed-in user. APIs authenticate themselves (API key or session). */
-const PROTECTED_PREFIXES = ["/dashboard", "/settings", "/playground", "/admin"];
+// /admin is left out on purpose: its layout answers 404 to anyone but a platform admin, signed out included.
+const PROTECTED_PREFIXES = ["/dashboard", "/settings", "/playground", "/notifications"];
 
 function clerkConfigured(): boolean {
   return Boolean(process.env.CLERK_SECRET_KEY && process.env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY);

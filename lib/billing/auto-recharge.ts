@@ -3,6 +3,7 @@ import Stripe from "stripe";
 import type { Db } from "@/db/client";
 import { autoRecharge } from "@/db/schema";
 import { recordAudit } from "@/lib/accounts/audit";
+import { notifyAutoRechargeFailed } from "@/lib/notifications/billing-events";
 import type { AccountContext } from "@/lib/accounts/roles";
 import { findPack } from "@/lib/config/catalog";
 import { AppError } from "@/lib/errors";
@@ -61,6 +62,7 @@ async function disableAfterDecline(db: Db, accountId: string, inFlight: string, 
       .returning({ id: autoRecharge.accountId });
     if (!changed) return;
     await recordAudit(tx, { accountId, actorUserId: null, action: "billing.auto_recharge_declined", targetType: "payment_intent", targetId: paymentIntentId ?? undefined, reason: message });
+    notifyAutoRechargeFailed(db, { accountId, reference: inFlight, message }); // notifications hook (background, deduped per charge)
   });
   if (paymentIntentId) await markPurchaseFailed(db, paymentIntentId);
 }

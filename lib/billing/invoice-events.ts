@@ -1,5 +1,6 @@
 import type Stripe from "stripe";
 import { startPeriod } from "@/lib/ledger";
+import { notifyPaymentFailed } from "@/lib/notifications/billing-events";
 import { setPaymentStanding } from "./account-state";
 import type { BillingDeps } from "./deps";
 import { invoiceSubscriptionId, mirrorInvoice, openInvoiceCount } from "./invoices";
@@ -48,6 +49,7 @@ export async function onInvoicePaymentFailed(deps: Deps, invoiceId: string): Pro
   if (!accountId) return { outcome: `invoice ${invoiceId}: not one of ours` };
   if (invoice.status !== "open") return { outcome: `invoice ${invoiceId} is ${invoice.status} now: nothing to do`, accountId };
   const changed = await setPaymentStanding(deps.db, accountId, "past_due", `invoice ${invoice.number ?? invoiceId} payment failed`);
+  notifyPaymentFailed(deps.db, { accountId, invoiceId, invoiceNumber: invoice.number, amountDueCents: invoice.amount_due, currency: invoice.currency }); // notifications hook
   return { outcome: changed ? `account ${accountId} past due (invoice ${invoiceId})` : `account ${accountId} already past due or frozen`, accountId };
 }
 

@@ -2,6 +2,7 @@ import type { Db } from "@/db/client";
 import { capture, release, type Receipt } from "@/lib/ledger";
 import type { ModelPrice } from "@/lib/config/price-book";
 import { isAppError } from "@/lib/errors";
+import { afterCapture } from "@/lib/protection";
 import { creditsFor } from "./pricing";
 import type { TokenUsage } from "./usage";
 
@@ -37,7 +38,8 @@ export class Settlement {
   }
 
   capture(input: CaptureInput): Promise<Receipt> {
-    const outcome = (this.outcome ??= this.captureWithOneRetry(input));
+    // protection hook: spend counters, limit notices, low balance (synchronous, never throws)
+    const outcome = (this.outcome ??= this.captureWithOneRetry(input).then((r) => (afterCapture(this.db, r), r)));
     return outcome.then((r) => {
       if (!r) throw new Error(`request ${this.base.requestId} was already released`);
       return r;

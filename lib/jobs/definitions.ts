@@ -5,6 +5,8 @@ import { grantFreeMonthlyCredits } from "@/lib/billing/free-grants";
 import { flushMeterOutbox } from "@/lib/billing/meter/flush";
 import { reconcileOverage } from "@/lib/billing/reconcile";
 import { expireGrants, sweepStaleHolds } from "@/lib/ledger";
+import { deliverDueNotifications } from "@/lib/notifications";
+import { applyAccountDefaults } from "@/lib/protection/defaults";
 
 export type JobDeps = { db: Db; stripe: () => Stripe };
 
@@ -27,4 +29,7 @@ export const jobs: JobDefinition[] = [
   { name: "billing.free-monthly-credits", cron: "5 * * * *", run: (d) => grantFreeMonthlyCredits(d.db) },
   { name: "ledger.expire-grants", cron: "* * * * *", run: (d) => expireGrants(d.db) },
   { name: "ledger.sweep-stale-holds", cron: "* * * * *", run: (d) => sweepStaleHolds(d.db) },
+  // protection hooks: retry notification deliveries; account defaults (soft limit at 80% of typical spend)
+  { name: "notifications.deliver", cron: "* * * * *", run: (d) => deliverDueNotifications(d.db) },
+  { name: "protection.account-defaults", cron: "23 3 * * *", run: (d) => applyAccountDefaults(d.db) },
 ];

@@ -7,6 +7,7 @@ import { onInvoiceChanged, onInvoicePaid, onInvoicePaymentFailed, type Handled }
 import { markPurchaseFailed } from "../purchases";
 import { onChargeRefunded } from "../refunds";
 import { syncSubscription } from "../subscription-sync";
+import { onInvoiceCreated } from "@/lib/protection/spike-guard/on-invoice-created";
 
 type Deps = Pick<BillingDeps, "db" | "stripe">;
 export type EventHandler = (deps: Deps, event: Stripe.Event) => Promise<Handled>;
@@ -55,7 +56,7 @@ export const handlers: Record<string, EventHandler> = {
   "customer.subscription.resumed": onSubscription,
   "invoice.paid": (deps, e) => onInvoicePaid(deps, objectId(e)),
   "invoice.payment_failed": (deps, e) => onInvoicePaymentFailed(deps, objectId(e)),
-  "invoice.created": (deps, e) => onInvoiceChanged(deps, objectId(e)),
+  "invoice.created": onInvoiceCreated, // protection hook: mirror + invoice spike guard
   "invoice.finalized": (deps, e) => onInvoiceChanged(deps, objectId(e)),
   "invoice.updated": (deps, e) => onInvoiceChanged(deps, objectId(e)),
   "invoice.voided": (deps, e) => onInvoiceChanged(deps, objectId(e)),

@@ -2,6 +2,7 @@ import type { Db } from "@/db/client";
 import { authenticateApiKeyCached } from "@/lib/api-keys/key-cache";
 import { AppError } from "@/lib/errors";
 import { authenticateRequest } from "@/lib/http/authenticate";
+import { accountFrozenError } from "@/lib/protection";
 
 /** Who pays for a gateway call. */
 export type GatewayCaller = { accountId: string; userId: string; apiKeyId: string | null; via: "api_key" | "session" };
@@ -21,8 +22,6 @@ export async function authenticateGatewayCaller(db: Db, req: Request, options: {
     throw new AppError("unauthenticated", "Missing or malformed Authorization header: send 'Authorization: Bearer <API key>'");
   }
   const principal = await authenticateApiKeyCached(db, match[1]!);
-  if (principal.accountStatus === "frozen") {
-    throw new AppError("account_frozen", "This account is frozen; no requests can be made");
-  }
+  if (principal.accountStatus === "frozen") throw accountFrozenError(principal.accountId); // protection hook: says why and how to resume
   return { accountId: principal.accountId, userId: principal.userId, apiKeyId: principal.apiKeyId, via: "api_key" };
 }

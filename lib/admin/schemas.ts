@@ -1,0 +1,20 @@
+import { z } from "zod";
+import { reasonSchema } from "@/lib/protection/schemas";
+
+/** Inputs shared by the admin routes (JSON) and the console's server actions (forms: strings coerced). */
+const credits = z.coerce.number().int().refine((n) => n !== 0, "Must not be zero").refine((n) => Math.abs(n) <= 1_000_000_000_000, "Too large");
+const optionalAmount = z
+  .union([z.literal("").transform(() => undefined), z.literal("none").transform(() => null), z.null(), z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)])
+  .optional();
+
+export const searchSchema = z.object({ q: z.string().trim().max(200).optional().default("") });
+export const adjustCreditsSchema = z.object({ credits, reason: reasonSchema });
+export const adminLimitsSchema = z.object({
+  softLimitCredits: optionalAmount,
+  hardLimit: optionalAmount,
+  blockOverage: z.union([z.boolean(), z.enum(["on", "off", "true", "false"]).transform((v) => v === "on" || v === "true")]).optional(),
+  reason: reasonSchema,
+});
+export const accountStatusSchema = z.object({ status: z.enum(["frozen", "active"]), reason: reasonSchema });
+export const resetBreakerSchema = z.object({ reason: reasonSchema });
+export const invoiceCreditSchema = z.object({ invoiceId: z.string().trim().min(1).max(100), amountCents: z.coerce.number().int().positive().max(100_000_000), reason: reasonSchema });

@@ -1,0 +1,48 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { createTestDb, type TestDb } from "@/tests/db";
+import { makeUser } from "@/tests/helpers/fixtures";
+import { accounts } from "@/db/schema";
+import { resetEnvForTests } from "@/lib/config/env";
+import { accountFrozenError, persistTrip, resetBreakerForTests, resetProtectionConfigForTests, resumeBreaker, syncBreakerState } from "@/lib/protection";
+import { breaker } from "@/lib/protection/breaker/registry";
+import { newId } from "@/lib/ids";
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await createTestDb();
+  process.env.BREAKER_CAUTIOUS_MINUTES = "30";
+  resetEnvForTests();
+  resetProtectionConfigForTests();
+});
+
+const g = globalThis as unknown as { __meterlineBreaker?: ReturnType<typeof breaker> };
+
+describe("trips and resumes reach every app instance (each has its own breaker memory)", () => {
+  it("instance A trips an account → B learns it on sync (403 with A's reason); A resumes → B unfreezes and runs cautious", async () => {
+    const u = await makeUser(t.db);
+    const accountId = u.personalAccountId;
+    const now = Date.now();
+
+    const a = resetBreakerForTests({ now: () => now });
+    const trip = a.state.freeze({ id: newId("brk"), accountId, scope: "account", apiKeyId: null, cause: "spend_spike", message: "Circuit breaker tripped: test spike", details: {}, trippedAt: new Date(now) });
+    await persistTrip(t.db, trip);
+    expect((await t.db.select().from(accounts).where(eq(accounts.id, accountId)))[0]!.status).toBe("frozen");
+
+    const b = resetBreakerForTests({ now: () => now + 1_000 });
+    expect(accountFrozenError(accountId).message).not.toContain("test spike"); // B does not know why yet
+    await syncBreakerState(t.db);
+    expect(accountFrozenError(accountId).message).toBe("Circuit breaker tripped: test spike");
+    expect(b.state.admit(accountId, null, null, now + 1_000)).toMatchObject({ ok: false, kind: "frozen" });
+
+    g.__meterlineBreaker = a;
+    const r = await resumeBreaker(t.db, { accountId, actorUserId: u.user.id, reason: "fixed", cautious: true });
+    expect(r.resumed).toBe(1);
+    expect((await t.db.select().from(accounts).where(eq(accounts.id, accountId)))[0]!.status).toBe("active");
+
+    g.__meterlineBreaker = b;
+    await syncBreakerState(t.db);
+    expect(b.state.admit(accountId, null, null, now + 2_000)).toEqual({ ok: true });
+    expect(b.state.cautious.get(accountId)?.until).toBe(now + 30 * 60_000);
+  });
+});
