@@ -6,6 +6,17 @@ import type { BillingOverview } from "@/lib/billing/overview";
 
 type Invoice = BillingOverview["invoices"][number];
 
+/**
+ * The span the invoice's lines bill. Stripe's own invoice period is the usage period (a
+ * subscription's first invoice has an empty one), while the flat fee is billed in advance.
+ */
+function billedSpan(i: Invoice): { start: Date; end: Date } {
+  const starts = i.lines.flatMap((l) => (l.periodStart ? [l.periodStart] : []));
+  const ends = i.lines.flatMap((l) => (l.periodEnd ? [l.periodEnd] : []));
+  if (starts.length === 0 || ends.length === 0) return { start: i.periodStart, end: i.periodEnd };
+  return { start: new Date(Math.min(...starts) * 1000), end: new Date(Math.max(...ends) * 1000) };
+}
+
 const statusTone = (s: string) => (s === "paid" ? "green" : s === "open" ? "amber" : s === "uncollectible" ? "red" : "neutral");
 
 /** What the invoice was for, overage first because that is the number people look for. */
@@ -55,7 +66,7 @@ export function InvoicesCard({ invoices }: { invoices: readonly Invoice[] }) {
                 <tr key={i.id} className="border-t border-zinc-100 align-top" data-testid="invoice-row">
                   <td className="py-2 pr-3 font-mono text-xs">{i.number ?? "Draft"}</td>
                   <td className="whitespace-nowrap py-2 pr-3 tabular-nums">
-                    {formatDate(i.periodStart)} – {formatDate(i.periodEnd)}
+                    {formatDate(billedSpan(i).start)} – {formatDate(billedSpan(i).end)}
                   </td>
                   <td className="py-2 pr-3">
                     <InvoiceLines lines={i.lines} />

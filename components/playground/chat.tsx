@@ -5,7 +5,6 @@ import { useRouter } from "next/navigation";
 import { Button } from "@/components/ui/button";
 import { Field, SelectField } from "@/components/ui/field";
 import { formatInteger } from "@/components/ui/format";
-import { refreshBalanceAction } from "@/app/(app)/playground/actions";
 import { CostPreview } from "./cost-preview";
 import { Messages, type Turn } from "./messages";
 import { readCompletionStream } from "./read-completion-stream";
@@ -18,7 +17,18 @@ const history = (turns: Turn[]): ChatMessage[] => turns.filter((t) => t.role ===
  * `confirmAbove` credits) → streamed reply through /api/v1/chat/completions with the session →
  * what the reply cost and the balance after it.
  */
-export function PlaygroundChat({ models, confirmAbove, initialBalance }: { models: { id: string; description: string }[]; confirmAbove: number; initialBalance: number }) {
+export function PlaygroundChat({
+  models,
+  confirmAbove,
+  initialBalance,
+  refreshBalance,
+}: {
+  models: { id: string; description: string }[];
+  confirmAbove: number;
+  initialBalance: number;
+  /** The server action that re-reads the account's available credits. */
+  refreshBalance: () => Promise<number>;
+}) {
   const router = useRouter();
   const [model, setModel] = useState(models[0]?.id ?? "standard");
   const [prompt, setPrompt] = useState("");
@@ -72,7 +82,7 @@ export function PlaygroundChat({ models, confirmAbove, initialBalance }: { model
       setSending(false);
     }
     // The balance after this reply (a stopped or failed one may still have been billed for what streamed).
-    const after = await refreshBalanceAction().catch(() => null);
+    const after = await refreshBalance().catch(() => null);
     if (after !== null) {
       setBalance(after);
       updateLast((t) => ({ balanceAfter: after, charged: t.charged ?? (t.status === "error" ? null : Math.max(0, balance - after)) }));

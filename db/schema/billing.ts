@@ -88,7 +88,15 @@ export const billingPurchases = pgTable(
 
 /** Invoices mirrored from webhooks for the billing history. */
 /** One invoice line as billing history shows it: `overage` is the metered usage line, in credits. */
-export type InvoiceLineSummary = { kind: "plan" | "overage" | "other"; description: string; quantity: number | null; amountCents: number };
+export type InvoiceLineSummary = {
+  kind: "plan" | "overage" | "other";
+  description: string;
+  quantity: number | null;
+  amountCents: number;
+  /** The period the line bills (unix seconds, like Stripe): the flat fee in advance, overage in arrears. */
+  periodStart?: number;
+  periodEnd?: number;
+};
 
 export const billingInvoices = pgTable(
   "billing_invoices",

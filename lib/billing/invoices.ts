@@ -17,7 +17,7 @@ export function summarizeInvoiceLines(invoice: Pick<Stripe.Invoice, "lines">, ov
   return (invoice.lines?.data ?? []).map((line) => {
     const priceId = idOf(line.pricing?.price_details?.price ?? null);
     const kind = priceId && overagePriceIds.has(priceId) ? "overage" : line.parent?.subscription_item_details ? "plan" : "other";
-    return { kind, description: line.description ?? "", quantity: line.quantity ?? null, amountCents: line.amount };
+    return { kind, description: line.description ?? "", quantity: line.quantity ?? null, amountCents: line.amount, periodStart: line.period?.start, periodEnd: line.period?.end };
   });
 }
 

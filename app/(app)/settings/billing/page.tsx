@@ -37,7 +37,8 @@ export default async function BillingPage({ searchParams }: { searchParams: Prom
       <PageHeader title="Billing" description={`Plan, credits and invoices for ${account.name}. ${o.catalog.creditRatio}.`}>
         {canManage && o.hasStripeCustomer ? <ActionButton action={portalAction} fields={{}} label="Customer portal" pendingLabel="Opening portal…" variant="secondary" testId="portal" /> : null}
       </PageHeader>
-      <div className="grid gap-6">
+      {/* One shrinkable column: a wide invoice table scrolls inside its card instead of widening the page. */}
+      <div className="grid grid-cols-1 gap-6">
         {notice ? <Alert tone={notice.tone}>{notice.text}</Alert> : null}
         {o.status === "past_due" ? (
           <Alert tone="error" data-testid="past-due">
