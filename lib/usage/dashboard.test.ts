@@ -97,7 +97,7 @@ describe("usage dashboard view-model equals the ledger", () => {
     expect(d.canEditLimits).toBe(false);
   });
 
-  it("pro: 1,000,000 allowance, 1,300,000 used → 300,000 overage = $1.50 at $5 per 1M, and the journal agrees", async () => {
+  it("pro: 1,000,000 allowance, 1,300,000 used → 300,000 overage = $3.00 at $10 per 1M, and the journal agrees", async () => {
     const owner = await makeUser(t.db, "Pat Pro");
     const team = await makeTeamWith(t.db, owner);
     await setPlan(t.db, team.id, "pro");
@@ -113,14 +113,14 @@ describe("usage dashboard view-model equals the ledger", () => {
     expect(d.usedCredits).toBe(1_400_000);
     expect(d.overageCredits).toBe(1_400_000 - 1_000_000 - 100_000);
     expect(d.overageCredits).toBe(j.overageUsed);
-    expect(d.overageCents).toBe(150);
+    expect(d.overageCents).toBe(300);
     expect(d.includedUsedCredits).toBe(1_000_000);
     expect(d.availableCredits).toBe(0);
     // 1,400,000 in 10 of 30 days → 4,200,000 projected; all future use is overage.
     expect(d.projection.projectedCredits).toBe(4_200_000);
     expect(d.projection.projectedOverageCredits).toBe(300_000 + 2_800_000);
-    expect(d.projection.projectedOverageCents).toBe(1_550);
-    expect(d.projection.projectedCents).toBe(2_900 + 1_550);
+    expect(d.projection.projectedOverageCents).toBe(3_100);
+    expect(d.projection.projectedCents).toBe(2_900 + 3_100);
     expect(d.includedPerDayCredits).toBe(33_333);
   });
 });
@@ -161,7 +161,7 @@ describe("limits: admins change them (audited), members cannot", () => {
 });
 
 describe("projection stops at the hard limit", () => {
-  it("pro, 300,000 overage used in 10 of 30 days, hard limit 500,000 overage credits → projected overage 500,000 ($2.50), not 3,100,000", async () => {
+  it("pro, 300,000 overage used in 10 of 30 days, hard limit 500,000 overage credits → projected overage 500,000 ($5.00 at $10 per 1M), not 3,100,000", async () => {
     const { projectPeriod } = await import("./projection");
     const { getPlanOrThrow } = await import("@/lib/config/catalog");
     const start = new Date("2026-01-01T00:00:00Z");
@@ -176,7 +176,7 @@ describe("projection stops at the hard limit", () => {
       now: new Date("2026-01-11T00:00:00Z"),
     });
     expect(p.projectedOverageCredits).toBe(500_000);
-    expect(p.projectedOverageCents).toBe(250);
-    expect(p.projectedCents).toBe(2_900 + 250);
+    expect(p.projectedOverageCents).toBe(500);
+    expect(p.projectedCents).toBe(2_900 + 500);
   });
 });
