@@ -17,7 +17,8 @@ export function Messages({ turns }: { turns: Turn[] }) {
     return <p className="rounded-md border border-dashed border-zinc-300 px-4 py-6 text-center text-sm text-zinc-600">No messages yet. Each reply is billed to this account and shows what it cost.</p>;
   }
   return (
-    <ol role="log" aria-label="Conversation" className="flex flex-col gap-3" data-testid="playground-messages">
+    <div role="log" aria-label="Conversation">
+      <ol className="flex flex-col gap-3" data-testid="playground-messages">
       {turns.map((t, i) =>
         t.role === "user" ? (
           <li key={i} className="ml-auto max-w-[85%] rounded-lg bg-brand-50 px-3 py-2 text-sm text-zinc-900" data-testid="playground-user-message">
@@ -60,6 +61,7 @@ export function Messages({ turns }: { turns: Turn[] }) {
           </li>
         ),
       )}
-    </ol>
+      </ol>
+    </div>
   );
 }
