@@ -83,5 +83,6 @@ test("playground: cost preview from the estimate endpoint → (confirmation when
   await expectAccessible(page);
   await snap(page, "playground-04-two-turns");
   await page.setViewportSize({ width: 390, height: 844 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await snap(page, "playground-05-390");
 });

@@ -48,7 +48,9 @@ export function InvoicesCard({ invoices }: { invoices: readonly Invoice[] }) {
       {invoices.length === 0 ? (
         <EmptyState title="No invoices yet">Subscribe to Pro and your invoices appear here. Credit pack receipts are listed under purchases.</EmptyState>
       ) : (
-        <div className="-mx-5 overflow-x-auto px-5">
+        // relative: the sr-only caption and header text are absolutely positioned and would otherwise
+        // escape the scroller and widen the page on a phone.
+        <div className="relative -mx-5 overflow-x-auto px-5">
           <table className="w-full min-w-[36rem] text-left text-sm" data-testid="invoices">
             <caption className="sr-only">Invoices, newest first</caption>
             <thead className="text-xs uppercase tracking-wide text-zinc-600">
