@@ -68,7 +68,7 @@ test("journey 5: a declined card shows a clear error and grants nothing", async 
   await expectAccessible(page);
 });
 
-test("journey 4: subscribe to Pro → usage past the allowance is overage with projected spend → advance the clock → the invoice has the overage line", async ({ page }) => {
+test("journey 4: subscribe to Pro → usage past the allowance is overage with projected spend → the period renews → the invoice has the overage line", async ({ page }) => {
   test.setTimeout(180_000);
   const email = uniqueEmail("pro");
   await new AuthPages(page).signUp("Pat Pro", email);
