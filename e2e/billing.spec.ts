@@ -117,6 +117,7 @@ test("journey 4: subscribe to Pro → usage past the allowance is overage with p
   await billing.open();
   // Nothing widens the page on a phone: the invoice table scrolls inside its card.
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await expect(page.getByTestId("invoice-card").first()).toContainText(/Overage: [\d,]+ credits/);
   await expectAccessible(page);
   await snap(page, "billing-07-invoice-390");
 });

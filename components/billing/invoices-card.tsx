@@ -48,9 +48,29 @@ export function InvoicesCard({ invoices }: { invoices: readonly Invoice[] }) {
       {invoices.length === 0 ? (
         <EmptyState title="No invoices yet">Subscribe to Pro and your invoices appear here. Credit pack receipts are listed under purchases.</EmptyState>
       ) : (
-        // relative: the sr-only caption and header text are absolutely positioned and would otherwise
-        // escape the scroller and widen the page on a phone.
-        <div className="relative -mx-5 overflow-x-auto px-5">
+        <>
+          {/* Phones: one stacked card per invoice, numbers first. */}
+          <ul className="flex flex-col divide-y divide-zinc-100 sm:hidden" aria-label="Invoices, newest first">
+            {invoices.map((i) => (
+              <li key={i.id} className="flex flex-col gap-1 py-3 text-sm" data-testid="invoice-card">
+                <div className="flex items-baseline justify-between gap-2">
+                  <span className="text-base font-semibold tabular-nums">{formatCents(i.totalCents)}</span>
+                  <Badge tone={statusTone(i.status)}>{i.status}</Badge>
+                </div>
+                <span className="tabular-nums text-zinc-600">
+                  {formatDate(billedSpan(i).start)} – {formatDate(billedSpan(i).end)} · <span className="font-mono text-xs">{i.number ?? "Draft"}</span>
+                </span>
+                <InvoiceLines lines={i.lines} />
+                {i.url ? (
+                  <a href={i.url} className="self-start text-brand-700 underline" aria-label={`View invoice ${i.number ?? i.id}`}>
+                    View
+                  </a>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+          {/* relative: the sr-only caption and header text are absolutely positioned and would otherwise escape the scroller. */}
+          <div className="relative -mx-5 hidden overflow-x-auto px-5 sm:block">
           <table className="w-full min-w-[36rem] text-left text-sm" data-testid="invoices">
             <caption className="sr-only">Invoices, newest first</caption>
             <thead className="text-xs uppercase tracking-wide text-zinc-600">
@@ -88,7 +108,8 @@ export function InvoicesCard({ invoices }: { invoices: readonly Invoice[] }) {
               ))}
             </tbody>
           </table>
-        </div>
+          </div>
+        </>
       )}
     </Card>
   );
