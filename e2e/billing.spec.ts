@@ -5,16 +5,12 @@ import { BillingPage } from "./pages/billing";
 import { UsagePage } from "./pages/usage";
 import { expectAccessible, snap } from "./a11y";
 import { chargedCompletion, openaiClient } from "./support/openai";
-import { advanceCustomerClock } from "./support/stripe";
+import { renewSubscriptionNow } from "./support/stripe";
 
 /*
- * Journeys 1, 4 and 5 need the billing page (billing branch) and the Stripe emulator started by
- * the sandbox runner (lead). Until both are in the build they skip with that reason; nothing
- * else in them is a placeholder.
+ * Billing journeys against the whole sandbox: the app, the Stripe emulator's hosted checkout
+ * (started by tools/dev.ts, webhooks signed and delivered to the app) and the mock LLM.
  */
-test.beforeEach(async ({ page }) => {
-  test.skip(!(await new BillingPage(page).available()), "needs /settings/billing (billing branch) and the Stripe emulator in the sandbox");
-});
 
 test("journey 1: sign up → free credits → buy a pack with 4242… on the emulator's checkout → the balance shows the pack", async ({ page }) => {
   await new AuthPages(page).signUp("Bea Buyer", uniqueEmail("bea"));
@@ -22,13 +18,24 @@ test("journey 1: sign up → free credits → buy a pack with 4242… on the emu
   await usage.open();
   expect(await usage.available()).toBe(100_000);
   await expect(page.getByTestId("usage-source-free")).toContainText("100,000");
+  await expectAccessible(page);
 
   const billing = new BillingPage(page);
+  await billing.open();
+  await billing.expectPlan("Free");
+  await expect(page.getByTestId("pack-starter")).toContainText("$5.00 per 1M credits");
+  await expect(page.getByText("No invoices yet")).toBeVisible();
+  await expectAccessible(page);
+  await snap(page, "billing-00-free");
   await billing.buyPack("starter");
   await expectAccessible(page);
   await snap(page, "billing-01-checkout");
   await billing.payOnCheckout("4242 4242 4242 4242");
-  await page.waitForURL("**/settings/billing**");
+  await page.waitForURL("**/settings/billing/success**");
+  // Whichever comes first, the webhook or the success page asking Stripe, grants the pack once.
+  await expect(page.getByTestId("checkout-granted")).toContainText("2,000,000 credits added");
+  await expect(page.getByTestId("balance")).toHaveText("2,100,000");
+  await expectAccessible(page);
   await snap(page, "billing-02-returned");
 
   await expect(async () => {
@@ -47,29 +54,42 @@ test("journey 5: a declined card shows a clear error and grants nothing", async 
   await billing.buyPack("starter");
   await billing.payOnCheckout("4000 0000 0000 0002");
   await expect(page.getByTestId("checkout-error")).toContainText(/declined/i);
+  await expect(page).toHaveURL(/\/checkout\//);
   await expectAccessible(page);
   await snap(page, "billing-04-declined");
   const usage = new UsagePage(page);
   await usage.open();
   expect(await usage.available()).toBe(100_000);
   await expect(page.getByTestId("usage-source-purchased")).toContainText("0");
+  await expectAccessible(page);
+  await billing.open();
+  await expect(page.getByTestId("available-credits")).toHaveAttribute("data-value", "100000");
+  await expect(page.getByTestId("purchase-row")).toHaveCount(0);
+  await expectAccessible(page);
 });
 
-test("journey 4: subscribe to Pro → usage past the allowance is overage with projected spend → advance the clock → the invoice has the overage line", async ({ page }) => {
+test("journey 4: subscribe to Pro → usage past the allowance is overage with projected spend → the period renews → the invoice has the overage line", async ({ page }) => {
   test.setTimeout(180_000);
   const email = uniqueEmail("pro");
   await new AuthPages(page).signUp("Pat Pro", email);
   const billing = new BillingPage(page);
   await billing.subscribePro();
+  await expectAccessible(page);
   await billing.payOnCheckout("4242 4242 4242 4242");
   await page.waitForURL("**/settings/billing**");
   await expect(async () => {
     await billing.open();
     await billing.expectPlan("Pro");
+    await expect(page.getByTestId("billing-plan")).toContainText("$29.00");
+    await expect(page.getByTestId("billing-plan")).toContainText("1,000,000");
   }).toPass({ timeout: 20_000 });
+  await expect(billing.invoiceRows()).toHaveCount(1);
+  await expectAccessible(page);
+  await snap(page, "billing-05a-pro");
 
   const keys = new ApiKeysPage(page);
   await keys.open();
+  await expectAccessible(page);
   const client = openaiClient(await keys.create("pro agent"), "agent.loop");
   // 100,000 signup + 1,000,000 included, then overage: 16 × ~73,779 credits.
   for (let i = 0; i < 16; i++) await chargedCompletion(client, { model: "mock-large", content: `[mock tokens=8192] step ${i}`, max_tokens: 8192 });
@@ -78,13 +98,26 @@ test("journey 4: subscribe to Pro → usage past the allowance is overage with p
   await usage.open();
   await expect(page.getByTestId("usage-overage")).toBeVisible();
   await expect(page.getByTestId("usage-projection")).toContainText("over the included quota");
+  await expectAccessible(page);
   await snap(page, "billing-05-pro-overage");
 
-  await advanceCustomerClock(email, 32);
+  // The renewal date, now: the emulator ends the real-time period and bills it (see renewSubscriptionNow).
+  await renewSubscriptionNow(email);
   await expect(async () => {
     await billing.open();
+    await expect(billing.invoiceRows()).toHaveCount(2);
     await expect(billing.invoiceRows().first()).toContainText(/overage/i);
   }).toPass({ timeout: 60_000 });
+  // 1,180,464-ish credits used against 1,100,000 granted: the overage line bills what went over.
+  await expect(billing.invoiceRows().first().getByTestId("invoice-overage-line")).toContainText(/Overage: [\d,]+ credits · \$\d+\.\d\d/);
+  await expect(billing.invoiceRows().first()).toContainText("paid");
   await expectAccessible(page);
   await snap(page, "billing-06-invoice");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await billing.open();
+  // Nothing widens the page on a phone: the invoice table scrolls inside its card.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await expect(page.getByTestId("invoice-card").first()).toContainText(/Overage: [\d,]+ credits/);
+  await expectAccessible(page);
+  await snap(page, "billing-07-invoice-390");
 });

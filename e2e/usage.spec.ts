@@ -99,9 +99,12 @@ test("journey 3: an admin sets a hard limit → the next request is refused with
   const keys = new ApiKeysPage(admin.page);
   await keys.open();
   const client = openaiClient(await keys.create("agent"), "agent.loop");
+  let charged = 0;
   for (let i = 0; i < 16; i++) {
-    await chargedCompletion(client, { model: "mock-large", content: `[mock tokens=8192] step ${i}`, max_tokens: 8192 });
+    charged += await chargedCompletion(client, { model: "mock-large", content: `[mock tokens=8192] step ${i}`, max_tokens: 8192 });
   }
+  const overageUsed = charged - 1_100_000;
+  expect(overageUsed).toBeGreaterThan(0);
   const usage = new UsagePage(admin.page);
   await usage.open();
   expect(await usage.available()).toBe(0);
@@ -109,8 +112,9 @@ test("journey 3: an admin sets a hard limit → the next request is refused with
   await expect(admin.page.getByTestId("usage-projection")).toContainText("over the included quota");
   await snap(admin.page, "usage-05-pro-overage");
 
-  await usage.setLimits({ soft: "500000", hard: "1000" });
-  await expect(admin.page.getByTestId("limits-history")).toContainText("hard limit none → 1,000");
+  // A hard limit cannot go below the overage already used: set it at exactly that, so nothing more fits.
+  await usage.setLimits({ soft: "500000", hard: String(overageUsed) });
+  await expect(admin.page.getByTestId("limits-history")).toContainText(`hard limit none → ${overageUsed.toLocaleString("en-US")}`);
 
   const refused = await client.chat.completions.create({ model: "standard", max_tokens: 16, messages: [{ role: "user", content: "one more" }] }).then(
     () => null,
@@ -131,7 +135,7 @@ test("journey 3: an admin sets a hard limit → the next request is refused with
   await expect(member.page.getByTestId("limits-readonly")).toBeVisible();
   await expect(member.page.getByTestId("limits-save")).toHaveCount(0);
   await expect(member.page.getByTestId("limits-hard")).toHaveAttribute("readonly", "");
-  await expect(member.page.getByTestId("limits-hard")).toHaveValue("1000");
+  await expect(member.page.getByTestId("limits-hard")).toHaveValue(String(overageUsed));
   await expect(member.page.getByTestId("usage-by-member")).toHaveCount(0);
   await expect(member.page.getByTestId("limit-notice")).toBeVisible();
   await expectAccessible(member.page);

@@ -35,6 +35,8 @@ async function main() {
   Object.assign(process.env, services.env);
   await runMigrations(process.env.DATABASE_URL!);
   for (const line of services.summary) console.log(`  ${line}`);
+  // Where the stand-ins listen (ports may be picked at random), for scripts and the e2e run.
+  fs.writeFileSync(path.join(dataDir, "sandbox.json"), JSON.stringify({ appUrl: process.env.APP_URL, ...services.env }, null, 2));
   // The background jobs (meter flush, expiry, sweeper, …) run beside the app in the sandbox;
   // production runs them as `npm run worker`.
   const worker = await startWorker();

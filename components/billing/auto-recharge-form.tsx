@@ -22,7 +22,7 @@ export function AutoRechargeForm({
   const [state, formAction, pending] = useActionState(action, null);
   return (
     <form action={formAction} className="flex flex-col gap-3" data-testid="auto-recharge-form">
-      {current?.lastError ? <Alert tone="warning">{current.lastError}</Alert> : null}
+      {current?.lastError ? <Alert tone="warning" data-testid="auto-recharge-error">Last auto-recharge failed: {current.lastError}</Alert> : null}
       <label className="flex items-center gap-2 text-sm text-zinc-800">
         <input type="checkbox" name="enabled" defaultChecked={current?.enabled ?? false} disabled={disabled} />
         Buy a pack automatically when the balance falls below the threshold

@@ -19,7 +19,7 @@ export function ActionButton({
   label: string;
   pendingLabel?: string;
   confirm?: string;
-  variant?: "danger" | "secondary";
+  variant?: "danger" | "secondary" | "primary";
   testId?: string;
 }) {
   const [state, formAction, pending] = useActionState(action, null);

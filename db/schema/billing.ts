@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, index, integer, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { timestamps, tstz } from "./columns";
 import { accounts } from "./accounts";
 
@@ -87,6 +87,17 @@ export const billingPurchases = pgTable(
 );
 
 /** Invoices mirrored from webhooks for the billing history. */
+/** One invoice line as billing history shows it: `overage` is the metered usage line, in credits. */
+export type InvoiceLineSummary = {
+  kind: "plan" | "overage" | "other";
+  description: string;
+  quantity: number | null;
+  amountCents: number;
+  /** The period the line bills (unix seconds, like Stripe): the flat fee in advance, overage in arrears. */
+  periodStart?: number;
+  periodEnd?: number;
+};
+
 export const billingInvoices = pgTable(
   "billing_invoices",
   {
@@ -106,6 +117,8 @@ export const billingInvoices = pgTable(
     /** Stripe's hosted page; NULL for drafts. */
     hostedInvoiceUrl: text("hosted_invoice_url"),
     invoicePdf: text("invoice_pdf"),
+    /** The invoice's lines as Stripe had them at the last event (first page only), for billing history. */
+    lines: jsonb("lines").$type<InvoiceLineSummary[]>().notNull().default([]),
     stripeCreatedAt: tstz("stripe_created_at").notNull(),
     ...timestamps,
   },

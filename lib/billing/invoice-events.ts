@@ -4,6 +4,7 @@ import { notifyPaymentFailed } from "@/lib/notifications/billing-events";
 import { setPaymentStanding } from "./account-state";
 import type { BillingDeps } from "./deps";
 import { invoiceSubscriptionId, mirrorInvoice, openInvoiceCount } from "./invoices";
+import { overagePriceIds } from "./prices";
 import { subscriptionPeriod, syncSubscription } from "./subscription-sync";
 
 type Deps = Pick<BillingDeps, "db" | "stripe">;
@@ -19,7 +20,7 @@ const PERIOD_REASONS = new Set<Stripe.Invoice.BillingReason>(["subscription_crea
  */
 export async function onInvoicePaid(deps: Deps, invoiceId: string): Promise<Handled> {
   const invoice = await deps.stripe.invoices.retrieve(invoiceId);
-  const accountId = await mirrorInvoice(deps.db, invoice);
+  const accountId = await mirrorInvoice(deps.db, invoice, await overagePriceIds(deps.stripe));
   if (!accountId) return { outcome: `invoice ${invoiceId}: not one of ours` };
   const parts = [`invoice ${invoiceId} ${invoice.status}`];
   const subscriptionId = invoiceSubscriptionId(invoice);
@@ -45,7 +46,7 @@ export async function onInvoicePaid(deps: Deps, invoiceId: string): Promise<Hand
  */
 export async function onInvoicePaymentFailed(deps: Deps, invoiceId: string): Promise<Handled> {
   const invoice = await deps.stripe.invoices.retrieve(invoiceId);
-  const accountId = await mirrorInvoice(deps.db, invoice);
+  const accountId = await mirrorInvoice(deps.db, invoice, await overagePriceIds(deps.stripe));
   if (!accountId) return { outcome: `invoice ${invoiceId}: not one of ours` };
   if (invoice.status !== "open") return { outcome: `invoice ${invoiceId} is ${invoice.status} now: nothing to do`, accountId };
   const changed = await setPaymentStanding(deps.db, accountId, "past_due", `invoice ${invoice.number ?? invoiceId} payment failed`);
@@ -59,7 +60,7 @@ export async function onInvoicePaymentFailed(deps: Deps, invoiceId: string): Pro
  */
 export async function onInvoiceChanged(deps: Deps, invoiceId: string): Promise<Handled> {
   const invoice = await deps.stripe.invoices.retrieve(invoiceId);
-  const accountId = await mirrorInvoice(deps.db, invoice);
+  const accountId = await mirrorInvoice(deps.db, invoice, await overagePriceIds(deps.stripe));
   if (!accountId) return { outcome: `invoice ${invoiceId}: not one of ours` };
   let restored = false;
   if (invoice.status === "void" && (await openInvoiceCount(deps.db, accountId)) === 0) {

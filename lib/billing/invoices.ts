@@ -1,7 +1,7 @@
 import { and, desc, eq } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { DbOrTx } from "@/db/client";
-import { billingInvoices } from "@/db/schema";
+import { billingInvoices, type InvoiceLineSummary } from "@/db/schema";
 import { accountIdForCustomer, idOf } from "./customers";
 
 /** The subscription an invoice belongs to (Stripe moved it under `parent`). */
@@ -9,8 +9,20 @@ export function invoiceSubscriptionId(invoice: Stripe.Invoice): string | null {
   return idOf(invoice.parent?.subscription_details?.subscription ?? null);
 }
 
+/**
+ * The invoice's lines for billing history. A line priced with one of `overagePriceIds` (the plans'
+ * metered prices) is the overage line; its quantity is credits.
+ */
+export function summarizeInvoiceLines(invoice: Pick<Stripe.Invoice, "lines">, overagePriceIds: ReadonlySet<string>): InvoiceLineSummary[] {
+  return (invoice.lines?.data ?? []).map((line) => {
+    const priceId = idOf(line.pricing?.price_details?.price ?? null);
+    const kind = priceId && overagePriceIds.has(priceId) ? "overage" : line.parent?.subscription_item_details ? "plan" : "other";
+    return { kind, description: line.description ?? "", quantity: line.quantity ?? null, amountCents: line.amount, periodStart: line.period?.start, periodEnd: line.period?.end };
+  });
+}
+
 /** Upserts the billing-history row from the invoice as Stripe has it now. Returns the account, if ours. */
-export async function mirrorInvoice(db: DbOrTx, invoice: Stripe.Invoice): Promise<string | null> {
+export async function mirrorInvoice(db: DbOrTx, invoice: Stripe.Invoice, overagePriceIds: ReadonlySet<string> = new Set()): Promise<string | null> {
   if (!invoice.id) return null;
   const accountId = await accountIdForCustomer(db, idOf(invoice.customer));
   if (!accountId) return null;
@@ -27,6 +39,7 @@ export async function mirrorInvoice(db: DbOrTx, invoice: Stripe.Invoice): Promis
     periodEnd: new Date(invoice.period_end * 1000),
     hostedInvoiceUrl: invoice.hosted_invoice_url ?? null,
     invoicePdf: invoice.invoice_pdf ?? null,
+    lines: summarizeInvoiceLines(invoice, overagePriceIds),
     stripeCreatedAt: new Date(invoice.created * 1000),
     updatedAt: new Date(),
   };

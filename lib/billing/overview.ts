@@ -19,13 +19,20 @@ export async function getBillingOverview(db: Db, accountId: string) {
   ]);
   const plan = getPlanOrThrow(subscription?.plan ?? "free");
   return {
-    plan: { key: plan.key, name: plan.name, includedCredits: plan.includedCredits, overageAllowed: plan.overageAllowed },
+    plan: {
+      key: plan.key,
+      name: plan.name,
+      includedCredits: plan.includedCredits,
+      overageAllowed: plan.overageAllowed,
+      monthlyPriceCents: plan.stripe?.monthlyPriceCents ?? 0,
+    },
     status: balance.status,
     balance: { availableCredits: balance.availableCredits, heldCredits: balance.heldCredits, overageUsedCredits: balance.overage.usedCredits, period: balance.period },
     subscription: subscription && {
       id: subscription.id,
       status: subscription.status,
       plan: subscription.plan,
+      currentPeriodStart: subscription.currentPeriodStart,
       currentPeriodEnd: subscription.currentPeriodEnd,
       cancelAtPeriodEnd: subscription.cancelAtPeriodEnd,
     },
@@ -39,6 +46,7 @@ export async function getBillingOverview(db: Db, accountId: string) {
       periodStart: i.periodStart,
       periodEnd: i.periodEnd,
       url: i.hostedInvoiceUrl,
+      lines: i.lines,
     })),
     purchases: purchases.map((p) => ({ id: p.id, kind: p.kind, packKey: p.packKey, credits: p.credits, amountCents: p.amountCents, status: p.status, createdAt: p.createdAt })),
     autoRecharge,

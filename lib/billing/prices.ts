@@ -62,3 +62,13 @@ export async function overageMeterIdOrThrow(stripe: Stripe): Promise<string> {
   }
   throw new AppError("internal", `Stripe has no active meter "${catalog.meter.eventName}": run npm run stripe:sync`);
 }
+
+/**
+ * The metered overage price of every paid plan, to tell the overage line on an invoice. Empty when
+ * Stripe has not been synced yet (billing history then shows the lines without a kind).
+ */
+export async function overagePriceIds(stripe: Stripe): Promise<Set<string>> {
+  const keys = Object.values(catalog.plans as Record<string, Plan>).flatMap((p) => (p.stripe ? [p.stripe.overagePriceLookupKey] : []));
+  const ids = await Promise.all(keys.map((k) => priceIdForLookupKeyOrThrow(stripe, k).catch(() => null)));
+  return new Set(ids.filter((id): id is string => id !== null));
+}

@@ -118,7 +118,7 @@ describe("billing periods", () => {
       includedUsedCredits: I,
       includedRemainingCredits: 0,
       overageCredits: 200,
-      overageCents: Math.ceil((200 * catalog.plans.pro.overagePriceCentsPer1000Credits) / 1000),
+      overageCents: Math.round((200 * catalog.plans.pro.overagePriceCentsPer1000Credits) / 1000),
     });
     const next = { start: end, end: new Date(end.getTime() + 30 * 86_400_000) };
     await startPeriod(t.db, a, next);

@@ -81,8 +81,8 @@ export async function periodSummary(db: DbOrTx, accountId: string) {
     includedRemainingCredits: Math.max(row.includedCredits - row.periodIncludedUsedCredits, 0),
     overageCredits: row.overageUsedCredits,
     overageHeldCredits: row.overageHeldCredits,
-    /** Overage so far in money, rounded up to the cent. */
-    overageCents: Math.ceil((row.overageUsedCredits * row.overagePriceCentsPer1000Credits) / 1000),
+    /** Overage so far in money, rounded half-up to the cent as Stripe rounds the invoice line. */
+    overageCents: Math.round((row.overageUsedCredits * row.overagePriceCentsPer1000Credits) / 1000),
     overageLimitCredits: limitCredits,
     softLimitCredits: row.softLimitCredits,
   };

@@ -2,11 +2,15 @@ import type { Plan } from "@/lib/config/catalog";
 
 const DAY_MS = 86_400_000;
 
-/** Overage credits → cents at the plan's exact Stripe price, rounded up to the cent (as Stripe bills). */
+/**
+ * Overage credits → cents at the plan's exact Stripe price, rounded half-up to the cent as Stripe
+ * rounds a metered line (80,464 credits at $0.00001 → $0.80 on the invoice), so the usage page
+ * and the invoice agree.
+ */
 export function overageCents(plan: Plan, credits: number): number {
   if (!plan.stripe || credits <= 0) return 0;
   const { centsPerUnit, unitCredits } = plan.stripe.overage;
-  return Math.ceil((credits * centsPerUnit) / unitCredits);
+  return Math.round((credits * centsPerUnit) / unitCredits);
 }
 
 export type Projection = {

@@ -89,6 +89,10 @@ describe("Pro subscription", () => {
     const history = await t.db.select().from(billingInvoices).where(eq(billingInvoices.accountId, actor.accountId));
     expect(history.map((i) => [i.status, i.totalCents]).sort()).toEqual([["paid", 2_900], ["paid", 3_150]]);
     expect(history.every((i) => i.number && i.hostedInvoiceUrl)).toBe(true);
+    // Billing history carries the lines: the renewal's metered line is the overage, in credits.
+    const renewalRow = history.find((i) => i.totalCents === 3_150)!;
+    expect(renewalRow.lines.filter((l) => l.kind === "overage")).toEqual([expect.objectContaining({ quantity: 250_000, amountCents: 250 })]);
+    expect(renewalRow.lines.filter((l) => l.kind === "plan").map((l) => l.amountCents)).toEqual([2_900]);
     expect(await checkLedgerInvariants(t.db)).toEqual([]);
   });
 

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { getDb } from "@/db/client";
 import { requireAccountContext } from "@/lib/auth/server";
 import { hasRole } from "@/lib/accounts/roles";
+import { findPack } from "@/lib/config/catalog";
 import { getBillingOverview } from "@/lib/billing/overview";
 import { PageHeader } from "@/components/ui/page-header";
 import { Card, CardHeader } from "@/components/ui/card";
@@ -10,6 +11,9 @@ import { Badge } from "@/components/ui/badge";
 import { ActionButton } from "@/components/ui/action-button";
 import { formatCents, formatDate, formatInteger } from "@/components/ui/format";
 import { AutoRechargeForm } from "@/components/billing/auto-recharge-form";
+import { InvoicesCard } from "@/components/billing/invoices-card";
+import { PacksCard } from "@/components/billing/packs-card";
+import { PlanCard } from "@/components/billing/plan-card";
 import { buyPackAction, cancelAction, changePlanAction, portalAction, resumeAction, setAutoRechargeAction, subscribeAction } from "./actions";
 
 export const metadata: Metadata = { title: "Billing" };
@@ -24,122 +28,93 @@ export default async function BillingPage({ searchParams }: { searchParams: Prom
   const o = await getBillingOverview(getDb(), account.id);
   const canManage = hasRole(ctx.role, "admin");
   const notice = notices[(await searchParams).checkout ?? ""];
-  const sub = o.subscription;
+  const ar = o.autoRecharge;
+  const arPack = ar ? findPack(ar.packKey) : undefined;
+  // A checkout that was opened but never paid (closed, declined) is not a purchase.
+  const purchases = o.purchases.filter((p) => p.status !== "pending");
   return (
-    <>
+    <div data-testid="billing-page">
       <PageHeader title="Billing" description={`Plan, credits and invoices for ${account.name}. ${o.catalog.creditRatio}.`}>
-        {canManage && o.hasStripeCustomer ? <ActionButton action={portalAction} fields={{}} label="Manage payment methods" variant="secondary" testId="portal" /> : null}
+        {canManage && o.hasStripeCustomer ? <ActionButton action={portalAction} fields={{}} label="Customer portal" pendingLabel="Opening portal…" variant="secondary" testId="portal" /> : null}
       </PageHeader>
-      <div className="grid gap-6">
+      {/* One shrinkable column: a wide invoice table scrolls inside its card instead of widening the page. */}
+      <div className="grid grid-cols-1 gap-6">
         {notice ? <Alert tone={notice.tone}>{notice.text}</Alert> : null}
-        {o.status === "past_due" ? <Alert tone="error">Your last invoice is unpaid: overage is paused until it is paid. Update your card in the portal.</Alert> : null}
+        {o.status === "past_due" ? (
+          <Alert tone="error" data-testid="past-due">
+            Your last invoice is unpaid: overage is paused until it is paid. Update your card in the customer portal.
+          </Alert>
+        ) : null}
         {!canManage ? <Alert tone="info">Only admins and owners can change billing.</Alert> : null}
 
         <Card>
-          <CardHeader title="Balance" description={`Period ${formatDate(o.balance.period.start)} – ${formatDate(o.balance.period.end)}`} />
-          <p className="text-3xl font-semibold tabular-nums" data-testid="available-credits">
-            {formatInteger(o.balance.availableCredits)} <span className="text-base font-normal text-zinc-600">credits available</span>
-          </p>
-          {o.plan.overageAllowed ? <p className="mt-1 text-sm text-zinc-600">Overage this period: {formatInteger(o.balance.overageUsedCredits)} credits</p> : null}
-        </Card>
-
-        <Card>
-          <CardHeader title="Plan" description={sub ? `Renews ${formatDate(sub.currentPeriodEnd)}` : "Free: signup credits, a hard cap, no overage."} />
-          <div className="flex flex-wrap items-center gap-3">
-            <span className="text-lg font-semibold" data-testid="plan-name">{o.plan.name}</span>
-            {sub ? <Badge tone={sub.status === "active" ? "green" : "amber"}>{sub.status}</Badge> : null}
-            {sub?.cancelAtPeriodEnd ? <Badge tone="amber">ends {formatDate(sub.currentPeriodEnd)}</Badge> : null}
-          </div>
-          {canManage ? (
-            <div className="mt-4 flex flex-wrap gap-3">
-              {o.catalog.plans
-                .filter((p) => p.stripe && p.key !== sub?.plan)
-                .map((p) =>
-                  sub ? (
-                    <ActionButton key={p.key} action={changePlanAction} fields={{ plan: p.key }} label={`Switch to ${p.name}`} variant="secondary" />
-                  ) : (
-                    <ActionButton key={p.key} action={subscribeAction} fields={{ plan: p.key }} label={`Upgrade to ${p.name} — ${p.tagline}`} variant="secondary" testId={`subscribe-${p.key}`} />
-                  ),
-                )}
-              {sub && !sub.cancelAtPeriodEnd ? <ActionButton action={cancelAction} fields={{}} label="Cancel at period end" confirm="Cancel at the end of the period?" testId="cancel" /> : null}
-              {sub?.cancelAtPeriodEnd ? <ActionButton action={resumeAction} fields={{}} label="Keep my subscription" variant="secondary" testId="resume" /> : null}
-              <a href={o.catalog.enterprise.contactUrl} className="self-center text-sm text-brand-700 underline">
-                {o.catalog.enterprise.name}: contact us
-              </a>
+          <CardHeader title="Balance" description={`This period: ${formatDate(o.balance.period.start)} – ${formatDate(o.balance.period.end)}`} />
+          <dl className="grid gap-4 sm:grid-cols-3">
+            <div>
+              <dt className="text-xs font-medium uppercase tracking-wide text-zinc-600">Available</dt>
+              <dd className="mt-1 text-3xl font-semibold tabular-nums text-zinc-900" data-testid="available-credits" data-value={o.balance.availableCredits}>
+                {formatInteger(o.balance.availableCredits)}
+                <span className="text-base font-normal text-zinc-600"> credits</span>
+              </dd>
             </div>
-          ) : null}
+            {o.balance.heldCredits > 0 ? (
+              <div>
+                <dt className="text-xs font-medium uppercase tracking-wide text-zinc-600">Held by running requests</dt>
+                <dd className="mt-1 text-xl tabular-nums text-zinc-900">{formatInteger(o.balance.heldCredits)}</dd>
+              </div>
+            ) : null}
+            {o.plan.overageAllowed ? (
+              <div>
+                <dt className="text-xs font-medium uppercase tracking-wide text-zinc-600">Overage this period</dt>
+                <dd className="mt-1 text-xl tabular-nums text-zinc-900" data-testid="billing-overage">
+                  {formatInteger(o.balance.overageUsedCredits)} <span className="text-sm text-zinc-600">credits</span>
+                </dd>
+              </div>
+            ) : null}
+          </dl>
         </Card>
 
-        <Card>
-          <CardHeader title="Buy credits" description="Prepaid credits never expire and are used after your included allowance." />
-          <ul className="grid gap-3 sm:grid-cols-3">
-            {o.catalog.packs.map((p) => (
-              <li key={p.key} className="flex flex-col gap-2 rounded-md border border-zinc-200 p-4">
-                <span className="font-medium">{p.name}</span>
-                <span className="text-sm text-zinc-600">{formatCents(p.priceCents)}</span>
-                {canManage ? <ActionButton action={buyPackAction} fields={{ packKey: p.key }} label="Buy" variant="secondary" testId={`buy-${p.key}`} /> : null}
-              </li>
-            ))}
-          </ul>
-        </Card>
+        <PlanCard o={o} canManage={canManage} actions={{ subscribe: subscribeAction, changePlan: changePlanAction, cancel: cancelAction, resume: resumeAction }} />
+
+        <PacksCard packs={o.catalog.packs} canManage={canManage} buy={buyPackAction} />
 
         <Card>
-          <CardHeader title="Auto-recharge" description="Uses the card saved with your last pack purchase. A declined card turns it off and tells you here." />
+          <CardHeader
+            title="Auto-recharge"
+            description="Uses the card saved with your last pack purchase. A declined card turns it off and tells you here."
+            action={
+              <Badge tone={ar?.enabled ? "green" : "neutral"} data-testid="auto-recharge-status">
+                {ar?.enabled ? `On: ${arPack ? formatInteger(arPack.credits) : ar.packKey} credits below ${formatInteger(ar.thresholdCredits)}` : "Off"}
+              </Badge>
+            }
+          />
+          {!o.hasStripeCustomer ? <p className="mb-3 text-sm text-zinc-600">Buy a pack first: auto-recharge charges the card you save with it.</p> : null}
           <AutoRechargeForm action={setAutoRechargeAction} packs={o.catalog.packs} current={o.autoRecharge} disabled={!canManage} />
         </Card>
 
-        <Card>
-          <CardHeader title="Invoices" />
-          {o.invoices.length === 0 ? (
-            <p className="text-sm text-zinc-600">No invoices yet.</p>
-          ) : (
-            <table className="w-full text-left text-sm" data-testid="invoices">
-              <thead className="text-zinc-600">
-                <tr>
-                  <th className="py-1">Number</th>
-                  <th>Period</th>
-                  <th>Amount</th>
-                  <th>Status</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {o.invoices.map((i) => (
-                  <tr key={i.id} className="border-t border-zinc-100">
-                    <td className="py-1.5">{i.number ?? "draft"}</td>
-                    <td>
-                      {formatDate(i.periodStart)} – {formatDate(i.periodEnd)}
-                    </td>
-                    <td className="tabular-nums">{formatCents(i.totalCents)}</td>
-                    <td>
-                      <Badge tone={i.status === "paid" ? "green" : i.status === "open" ? "amber" : "neutral"}>{i.status}</Badge>
-                    </td>
-                    <td>{i.url ? <a href={i.url} className="text-brand-700 underline">View</a> : null}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </Card>
+        <InvoicesCard invoices={o.invoices} />
 
-        {o.purchases.length > 0 ? (
-          <Card>
-            <CardHeader title="Credit purchases" />
-            <ul className="divide-y divide-zinc-100 text-sm">
-              {o.purchases.map((p) => (
-                <li key={p.id} className="flex justify-between py-1.5">
+        <Card>
+          <CardHeader title="Credit purchases" description="Packs bought through checkout or auto-recharge." />
+          {purchases.length === 0 ? (
+            <p className="text-sm text-zinc-600">No purchases yet.</p>
+          ) : (
+            <ul className="divide-y divide-zinc-100 text-sm" data-testid="purchases">
+              {purchases.map((p) => (
+                <li key={p.id} className="flex flex-wrap items-center justify-between gap-2 py-2" data-testid="purchase-row">
                   <span>
-                    {formatInteger(p.credits)} credits {p.kind === "auto_recharge" ? "(auto-recharge)" : ""} · {formatDate(p.createdAt)}
+                    <span className="font-medium tabular-nums">{formatInteger(p.credits)}</span> credits{p.kind === "auto_recharge" ? " (auto-recharge)" : ""}
+                    <span className="text-zinc-600"> · {formatDate(p.createdAt)}</span>
                   </span>
-                  <span>
-                    {formatCents(p.amountCents)} <Badge tone={p.status === "paid" ? "green" : "neutral"}>{p.status.replace("_", " ")}</Badge>
+                  <span className="flex items-center gap-2 tabular-nums">
+                    {formatCents(p.amountCents)} <Badge tone={p.status === "paid" ? "green" : p.status === "failed" ? "red" : "neutral"}>{p.status.replace("_", " ")}</Badge>
                   </span>
                 </li>
               ))}
             </ul>
-          </Card>
-        ) : null}
+          )}
+        </Card>
       </div>
-    </>
+    </div>
   );
 }
