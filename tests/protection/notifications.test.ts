@@ -84,7 +84,8 @@ describe("notifications: one per threshold per period", () => {
     await adjust(t.db, { accountId: a.accountId, credits: -94_800, reason: "test: spend down", actorUserId: null, sourceRef: `spend-down-${a.accountId}` });
     for (let i = 0; i < 4; i++) {
       resetBreakerForTests(); // no 10 s throttle between checks, so each request re-checks
-      expect((await rawCall("/chat/completions", { apiKey: a.apiKey, body: ask(`spend ${"abcd"[i]}`, 150) })).status).toBe(200);
+      const res = await rawCall("/chat/completions", { apiKey: a.apiKey, body: ask(`spend ${"abcd"[i]}`, 150) });
+      expect(res.status).toBe(200);
       await new Promise((r) => setTimeout(r, 50));
     }
     const rows = await eventually(async () => {

@@ -3,6 +3,7 @@ import { createTestDb, type TestDb } from "@/tests/db";
 import { checkLedgerInvariants, getBalance, getReceipt, sweepStaleHolds } from "@/lib/ledger";
 import type { MockLlm } from "@/tools/mock-llm";
 import { countPromptTokens } from "../tokens";
+import { setBreakerEnabled } from "@/lib/protection/defaults";
 import { eventually, makeAccountWithExactly, makePayingAccount, rawCall, startGatewayRig } from "./harness";
 
 let t: TestDb;
@@ -18,6 +19,9 @@ describe("concurrency and crashes", () => {
     const content = "Race [mock tokens=40]";
     const H = countPromptTokens([{ role: "user", content }]) + 40;
     const a = await makeAccountWithExactly(t.db, 50 * H);
+    // 200 identical prompts from one key is exactly the agent-loop signature the circuit breaker
+    // stops (tests/protection covers that); this test is about the ledger's race, so it is off.
+    await setBreakerEnabled(t.db, a.accountId, false);
     expect((await getBalance(t.db, a.accountId)).availableCredits).toBe(50 * H);
 
     const calls = mock.stats().chatCompletions;

@@ -68,17 +68,10 @@ export function clientFor(apiKey: string, options: { maxRetries?: number } = {})
 }
 
 let n = 0;
-/** A user, their personal account, an API key on it, and `credits` granted (promo). */
-/** The signup grant these tests were written against (the catalogue now gives 100,000; see makePayingAccount). */
-export const TEST_SIGNUP_CREDITS = 100;
-
-/** A user's personal account with TEST_SIGNUP_CREDITS of signup credits, `credits` more as a promo grant, and an API key. */
+/** A user, their personal account (with the catalogue's signup grant), an API key on it, and `credits` more (promo). */
 export async function makePayingAccount(db: Db, credits: number) {
   const u = await makeUser(db, `Payer ${++n}`);
   const owner = ctx(u.personalAccountId, u.user.id, "owner");
-  // Trim the catalogue's signup grant through the journal (not behind its back), so invariants hold.
-  const signup = (await getBalance(db, owner.accountId)).availableCredits;
-  if (signup > TEST_SIGNUP_CREDITS) await adjust(db, { accountId: owner.accountId, credits: TEST_SIGNUP_CREDITS - signup, reason: "gateway tests start on 100 signup credits", actorUserId: null, sourceRef: `test-signup-${owner.accountId}` });
   const { secret, key } = await createApiKey(db, owner, "test key");
   if (credits > 0) await grant(db, { accountId: owner.accountId, kind: "promo", credits, sourceRef: `test-grant-${owner.accountId}` });
   return { accountId: owner.accountId, userId: u.user.id, owner, apiKey: secret, apiKeyId: key.id, cookie: u.cookie, client: clientFor(secret) };

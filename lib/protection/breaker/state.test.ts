@@ -89,6 +89,16 @@ describe("spend breaker", () => {
     expect(s.recordSpend("acct_1", 1_000_000, T0).trip).toBeNull();
   });
 
+  it("breaker switched off before any baseline is loaded → 5 identical requests from a key do not trip it", () => {
+    const s = new BreakerState(config);
+    s.setEnabled("acct_1", false);
+    const admitted = [0, 1, 2, 3, 4].map((i) => s.admit("acct_1", "key_1", 42, T0 + i * 1000).ok);
+    expect(admitted).toEqual([true, true, true, true, true]);
+    s.setEnabled("acct_1", true);
+    const again = [5, 6, 7, 8, 9].map((i) => s.admit("acct_1", "key_1", 42, T0 + i * 1000).ok);
+    expect(again).toContain(false);
+  });
+
   it("resume → cautious: 2 requests a minute for 30 minutes, the tripping hour forgotten, then normal", () => {
     const s = withBaseline(0);
     const trip = s.recordSpend("acct_1", 20_000, T0).trip!;

@@ -40,6 +40,7 @@ export class BreakerState {
   readonly frozenKeys = new Map<string, Trip>();
   readonly cautious = new Map<string, Cautious>();
   private readonly spend = new Map<string, AccountSpend>();
+  private readonly enabledOverrides = new Map<string, boolean>();
   private readonly loops: LoopDetector;
 
   constructor(private readonly config: ProtectionConfig["breaker"]) {
@@ -100,7 +101,7 @@ export class BreakerState {
     const total = s.window.add(credits, nowMs);
     const b = s.baseline;
     const needsBaseline = !s.loading && (!b || nowMs - b.loadedAt > this.config.baselineTtlMs);
-    if (!b || !b.breakerEnabled || this.frozenAccounts.has(accountId)) return { trip: null, needsBaseline };
+    if (!b || !this.enabled(accountId) || this.frozenAccounts.has(accountId)) return { trip: null, needsBaseline };
     const baselineCreditsPerHour = Math.max(b.creditsPerHour, this.config.baselineFloorCreditsPerHour);
     const limit = baselineCreditsPerHour * this.config.spendMultiple;
     if (total <= limit) return { trip: null, needsBaseline };
@@ -159,8 +160,19 @@ export class BreakerState {
     return this.frozenAccounts.get(accountId);
   }
 
+  /**
+   * An account's switch as set in this process (before any baseline was loaded), else as loaded
+   * with the baseline, else on: the default every account gets.
+   */
   private enabled(accountId: string): boolean {
-    return this.spend.get(accountId)?.baseline?.breakerEnabled ?? true;
+    return this.enabledOverrides.get(accountId) ?? this.spend.get(accountId)?.baseline?.breakerEnabled ?? true;
+  }
+
+  /** The admin switch takes effect here at once; other instances see it with their next baseline load. */
+  setEnabled(accountId: string, enabled: boolean): void {
+    this.enabledOverrides.set(accountId, enabled);
+    const baseline = this.spend.get(accountId)?.baseline;
+    if (baseline) baseline.breakerEnabled = enabled;
   }
 
   private spendOf(accountId: string): AccountSpend {

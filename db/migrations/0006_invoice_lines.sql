@@ -1,1 +1,0 @@
-ALTER TABLE "billing_invoices" ADD COLUMN "lines" jsonb DEFAULT '[]'::jsonb NOT NULL;
