@@ -45,7 +45,7 @@ export function MembersTable({ members, currentUserId, canManage, actorRole, rem
                       action={removeAction}
                       fields={{ userId: m.userId }}
                       label={m.userId === currentUserId ? "Leave" : "Remove"}
-                      confirm={m.userId === currentUserId ? "Leave this team?" : `Remove ${m.name} from the team?`}
+                      confirm={m.userId === currentUserId ? "Leave this team? Your API keys for it will be revoked." : `Remove ${m.name} from the team? Their API keys for it will be revoked.`}
                       testId="remove-member"
                     />
                   ) : null}

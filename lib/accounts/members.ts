@@ -4,6 +4,8 @@ import { memberships, users, type Role } from "@/db/schema";
 import { AppError, forbidden, notFound } from "@/lib/errors";
 import { assertRole, roleRank, type AccountContext } from "./roles";
 import { recordAudit } from "./audit";
+import { revokeKeysCreatedByInTx } from "@/lib/api-keys/keys";
+import { forgetCachedApiKey } from "@/lib/api-keys/key-cache";
 
 export async function listMembers(db: DbOrTx, accountId: string) {
   return db
@@ -38,15 +40,22 @@ async function assertNotLastOwner(tx: DbOrTx, accountId: string) {
   if ((row?.n ?? 0) <= 1) throw new AppError("conflict", "An account needs at least one owner");
 }
 
+/**
+ * Removes a member and, in the same transaction, revokes every API key they created on the account:
+ * a key acts for its creator, and a removed member must lose access at once, not keep it via a key.
+ */
 export async function removeMember(db: Db, actor: AccountContext, userId: string) {
-  await db.transaction(async (tx) => {
+  const revokedKeyIds = await db.transaction(async (tx) => {
     const target = await getMemberOrThrow(tx, actor.accountId, userId);
     // Leaving yourself is always allowed (unless you are the last owner).
     if (userId !== actor.userId) assertCanManage(actor, target.role);
     if (target.role === "owner") await assertNotLastOwner(tx, actor.accountId);
     await tx.delete(memberships).where(and(eq(memberships.accountId, actor.accountId), eq(memberships.userId, userId)));
     await recordAudit(tx, { accountId: actor.accountId, actorUserId: actor.userId, action: "member.removed", targetType: "user", targetId: userId, before: { role: target.role } });
+    return revokeKeysCreatedByInTx(tx, { accountId: actor.accountId, userId, actorUserId: actor.userId, reason: "creator removed from the account" });
   });
+  // After commit: the gateway's in-process key cache must not keep serving them (lib/api-keys/key-cache.ts).
+  for (const keyId of revokedKeyIds) forgetCachedApiKey(keyId);
 }
 
 export async function changeMemberRole(db: Db, actor: AccountContext, userId: string, role: Role) {

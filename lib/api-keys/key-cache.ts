@@ -6,7 +6,7 @@ import { authenticateApiKey, type ApiKeyPrincipal } from "./keys";
 /**
  * API key lookups for hot paths (the gateway), reused for a few seconds so a metered call does not
  * pay a database round trip to learn who it is. Staleness bound: a key revoked in THIS process is
- * forgotten at once (revokeApiKey calls forgetCachedApiKey); revoked in another app instance, it
+ * forgotten at once (revokeApiKey and removeMember call forgetCachedApiKey); revoked in another app instance, it
  * keeps working there for at most `ttlMs`. The account's frozen status is not trusted from here:
  * the ledger checks it on every hold.
  */
