@@ -8,6 +8,7 @@ import { CreditBar } from "@/components/shell/credit-bar";
 import { LimitNotice } from "@/components/usage/limit-notice";
 import { getDb } from "@/db/client";
 import { getCreditStatus } from "@/lib/usage/credit-status";
+import { showsLimitNotice } from "@/lib/usage/limit-state";
 import { NotificationsLink } from "@/components/notifications/notifications-link";
 import { switchAccountAction } from "./actions";
 
@@ -39,7 +40,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
           ))}
         </nav>
       </header>
-      {credits.stopped || credits.softLimitCrossed ? (
+      {showsLimitNotice(credits) ? (
         <div className="mx-auto max-w-6xl px-4 pt-4" data-testid="shell-limit-notice">
           <LimitNotice state={credits} />
         </div>

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { usageUi } from "@/lib/config/usage";
 
 /**
  * Cost-protection tuning, from the environment (all optional), validated once like the rest.
@@ -29,8 +30,8 @@ const protectionEnvSchema = z.object({
   BREAKER_CAUTIOUS_REQUESTS_PER_MINUTE: int(20, 1),
   /** How often each instance reloads trips/resumes made by other instances. */
   BREAKER_SYNC_INTERVAL_MS: int(5_000, 100),
-  /** Low-balance notice when available credits fall below this. 0 = off. */
-  NOTIFY_LOW_BALANCE_CREDITS: int(10_000, 0),
+  /** Low-balance notice (and the shell's "Top up" prompt) below this; default in lib/config/usage.ts. 0 = off. */
+  NOTIFY_LOW_BALANCE_CREDITS: int(usageUi.lowBalanceCredits, 0),
   /** Invoice spike guard: flag an invoice more than this percent above the previous one. */
   SPIKE_GUARD_PERCENT: int(50, 1),
 });

@@ -1,14 +1,24 @@
 import type { Db } from "@/db/client";
-import { usageUi } from "@/lib/config/usage";
-import { getBalance, periodSummary } from "@/lib/ledger";
+import { getProtectionConfig } from "@/lib/protection/config";
+import { getBalance, periodSummary, type Balance } from "@/lib/ledger";
 import { limitState, type LimitState } from "./limit-state";
 
 export type CreditStatus = {
   availableCredits: number;
-  /** At or below the configured threshold (and usage not already stopped). */
+  /** Below the low-balance threshold while nothing else pays (no overage room), and not yet stopped. */
   low: boolean;
   overageCredits: number;
 } & LimitState;
+
+/**
+ * Low balance: fewer available credits than the threshold, on an account that cannot fall back on
+ * overage (free plan, or the block-overage switch on). Same threshold and same "below" as the
+ * low-balance notification, so the prompt and the email agree. Threshold 0 = never low.
+ */
+export function isLowBalance(balance: Pick<Balance, "availableCredits" | "overage">, thresholdCredits: number): boolean {
+  const overagePays = balance.overage.allowed && !balance.overage.blocked;
+  return !overagePays && balance.availableCredits < thresholdCredits;
+}
 
 /** What the app shell's credit bar shows on every page: two indexed single-row reads. */
 export async function getCreditStatus(db: Db, accountId: string): Promise<CreditStatus> {
@@ -16,7 +26,7 @@ export async function getCreditStatus(db: Db, accountId: string): Promise<Credit
   const state = limitState({ balance, usedCredits: summary.usedCredits, softLimitCredits: summary.softLimitCredits });
   return {
     availableCredits: balance.availableCredits,
-    low: (!balance.overage.allowed || balance.overage.blocked) && balance.availableCredits <= usageUi.lowBalanceCredits,
+    low: isLowBalance(balance, getProtectionConfig().lowBalanceCredits),
     overageCredits: summary.overageCredits,
     ...state,
   };

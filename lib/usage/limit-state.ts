@@ -26,3 +26,8 @@ export function limitState(input: {
   if (o.limitCredits !== null && o.usedCredits + o.heldCredits >= o.limitCredits) return { softLimitCrossed, stopped: "hard_limit" };
   return { softLimitCrossed, stopped: null };
 }
+
+/** Whether the shell shows the in-app limit notice: usage is stopped, or the soft limit was crossed. */
+export function showsLimitNotice(state: LimitState): boolean {
+  return state.stopped !== null || state.softLimitCrossed;
+}
