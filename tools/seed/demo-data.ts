@@ -1,6 +1,13 @@
 /**
- * The demo team `npm run seed` creates: three people, three API keys, Pro with a 30-day period
- * 12 days in, a promo and a purchased pack, and 90 days of traffic.
+ * The demo team `npm run seed` creates: three people, three API keys, a 30-day period 12 days in,
+ * the signup credits, a promo and a purchased credit pack, and 90 days of traffic.
+ *
+ * The team is on Free: a Pro plan needs a Stripe subscription (billing mirrors it in
+ * billing_subscriptions and derives the plan from it), and a seed cannot create one without the
+ * Stripe sandbox running — a Pro account without it would make the billing page contradict the
+ * usage page. The pack is bought the way billing records one (a billing_purchases row fulfilled
+ * by fulfilPurchase), so billing history, balance and ledger agree. Subscribe from
+ * /settings/billing to see Pro.
  *
  * The current period's requests go through the ledger for real (reserve → capture), so the
  * balance, the journal and the usage page agree; their timestamps are then spread over the
@@ -15,7 +22,9 @@ import { createApiKey } from "@/lib/api-keys/keys";
 import { createTeam } from "@/lib/accounts/teams";
 import { createUserWithPersonalAccount, findUserByEmail } from "@/lib/accounts/users";
 import { hashPassword } from "@/lib/auth/local/password";
-import { capture, grant, reserve, setPlan, startPeriod } from "@/lib/ledger";
+import { fulfilPurchase, recordPendingPurchase } from "@/lib/billing/purchases";
+import { catalog, type CreditPack } from "@/lib/config/catalog";
+import { capture, grant, reserve, startPeriod } from "@/lib/ledger";
 import { prng, requestsForDay, type SyntheticRequest } from "./usage-history";
 
 const DAY_MS = 86_400_000;
@@ -48,13 +57,15 @@ export async function seedDemo(db: Db, options: { now?: Date; days?: number; bas
   const keys = [];
   for (const name of ["Production agent", "Staging", "Eval runner"]) keys.push(await createApiKey(db, ownerCtx, name));
 
-  // Pro, 12 days into a 30-day period; a promo and a purchased pack on top of the allowance.
+  // Free, 12 days into a 30-day period; a promo and a purchased pack on top of the signup credits.
   const todayStart = Date.parse(`${now.toISOString().slice(0, 10)}T00:00:00Z`);
   const periodStart = new Date(todayStart - 12 * DAY_MS);
-  await setPlan(db, team.id, "pro");
-  await startPeriod(db, team.id, { start: periodStart, end: new Date(periodStart.getTime() + 30 * DAY_MS) });
+  await startPeriod(db, team.id, { start: periodStart, end: new Date(periodStart.getTime() + catalog.defaultPeriodDays * DAY_MS) });
   await grant(db, { accountId: team.id, kind: "promo", credits: 250_000, sourceRef: `seed:promo:${team.id}`, expiresAt: new Date(todayStart + 20 * DAY_MS), reason: "launch promo" });
-  await grant(db, { accountId: team.id, kind: "purchase", credits: 2_000_000, sourceRef: `seed:pack:${team.id}`, amountCents: 1_000, reason: "credit pack" });
+  const pack = (catalog.packs as readonly CreditPack[])[0]!;
+  const purchaseId = `cs_seed_${team.id}`;
+  await recordPendingPurchase(db, { id: purchaseId, accountId: team.id, kind: "checkout", pack });
+  await fulfilPurchase(db, { purchaseId, paymentIntentId: null, amountPaidCents: pack.priceCents });
 
   const rand = prng(42);
   const who = { userIds: people.map((p) => p.user.id), apiKeyIds: keys.map((k) => k.key.id) };
@@ -89,7 +100,7 @@ export async function seedDemo(db: Db, options: { now?: Date; days?: number; bas
         chargedCredits: r.credits,
         cappedCredits: 0,
         overageCredits: 0,
-        includedCredits: r.credits,
+        includedCredits: 0, // Free: no plan allowance, so nothing is "included" (as capture would record)
         grants: [],
         createdAt: r.at,
       })),

@@ -1,3 +1,6 @@
+import { findModelPrice, type ModelPrice } from "@/lib/config/price-book";
+import { creditsFor } from "@/lib/gateway/pricing";
+
 /**
  * Synthetic but realistic API traffic: a weekday rhythm, slow growth, a mix of models and
  * actions, a few cache hits. Deterministic (seeded PRNG) so screenshots are stable.
@@ -26,11 +29,17 @@ export function prng(seed: number) {
   };
 }
 
-const models = [
-  { id: "standard", weight: 0.62, inPer: 1, outPer: 1 },
-  { id: "mock-small", weight: 0.26, inPer: 1, outPer: 1 },
-  { id: "mock-large", weight: 0.12, inPer: 3, outPer: 9 },
+/** The traffic mix; prices come from the price book, charged with the gateway's own formula. */
+const modelMix: { id: string; weight: number }[] = [
+  { id: "standard", weight: 0.62 },
+  { id: "mock-small", weight: 0.26 },
+  { id: "mock-large", weight: 0.12 },
 ];
+const models: { id: string; weight: number; price: ModelPrice }[] = modelMix.map((m) => {
+  const price = findModelPrice(m.id);
+  if (!price) throw new Error(`seed: model "${m.id}" is not in lib/config/price-book.ts; update the seed's traffic mix`);
+  return { ...m, price };
+});
 const actions = [
   { id: "support.reply", weight: 0.38 },
   { id: "docs.summarize", weight: 0.24 },
@@ -72,7 +81,7 @@ export function requestsForDay(
     const inputTokens = Math.round(80 + rand() * rand() * 900);
     const outputTokens = Math.round(20 + rand() * rand() * 400);
     const cacheHit = !playground && rand() < 0.07;
-    const credits = cacheHit ? 0 : inputTokens * model.inPer + outputTokens * model.outPer;
+    const credits = cacheHit ? 0 : creditsFor(model.price, { inputTokens, outputTokens });
     out.push({
       at,
       action: action.id,
