@@ -18,15 +18,16 @@ export function CostPreview({ estimate, loading, error }: { estimate: Estimate |
   return (
     <div className="rounded-md border border-zinc-200 bg-zinc-50 px-3 py-2 text-sm" data-testid="cost-preview" aria-live="polite" aria-busy={loading}>
       <p className="text-zinc-800">
-        Costs <strong className="tabular" data-testid="cost-preview-min">{formatInteger(estimate.likely_credits.min)}</strong>–
-        <strong className="tabular" data-testid="cost-preview-max">{formatInteger(estimate.likely_credits.max)}</strong> credits
+        Costs <strong className="tabular" data-testid="cost-preview-min" data-value={estimate.likely_credits.min}>{formatInteger(estimate.likely_credits.min)}</strong>–
+        <strong className="tabular" data-testid="cost-preview-max" data-value={estimate.likely_credits.max}>{formatInteger(estimate.likely_credits.max)}</strong> credits
         <span className="text-zinc-600">
           {" "}
-          ({formatInteger(estimate.input_tokens)} prompt tokens + up to {formatInteger(estimate.max_output_tokens)} output tokens on {estimate.model})
+          (<span data-testid="cost-preview-input-tokens" data-value={estimate.input_tokens}>{formatInteger(estimate.input_tokens)}</span> prompt tokens + up to{" "}
+          <span data-testid="cost-preview-max-output" data-value={estimate.max_output_tokens}>{formatInteger(estimate.max_output_tokens)}</span> output tokens on {estimate.model})
         </span>
       </p>
       <p className="tabular text-xs text-zinc-600">
-        Holds {formatInteger(estimate.hold_credits)} while running; you have {formatInteger(estimate.available_credits)} available.
+        Holds <span data-testid="cost-preview-hold" data-value={estimate.hold_credits}>{formatInteger(estimate.hold_credits)}</span> while running; you have {formatInteger(estimate.available_credits)} available.
       </p>
       {!estimate.affordable ? (
         <p className="mt-1 font-medium text-red-800" data-testid="cost-preview-unaffordable">
