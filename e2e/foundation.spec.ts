@@ -12,6 +12,11 @@ test("sign up → create a team → invite → the invitee joins → API key sho
   await expectAccessible(page);
   await snap(page, "01-landing");
 
+  await page.goto("/sign-up");
+  await expect(page.getByTestId("local-auth-notice")).toContainText("Local sign-in");
+  await expectAccessible(page);
+  await snap(page, "01b-sign-up");
+
   await auth.signUp("Olivia Owner", ownerEmail);
   await expect(page.getByTestId("signed-in-as")).toHaveText(ownerEmail);
   await expectAccessible(page);
@@ -31,6 +36,8 @@ test("sign up → create a team → invite → the invitee joins → API key sho
   await new AuthPages(invitee).signUp("Ivan Invitee", inviteeEmail);
   await invitee.goto(link);
   await expect(invitee.getByRole("heading", { name: "Join Acme Robotics" })).toBeVisible();
+  await expectAccessible(invitee);
+  await snap(invitee, "03b-invite-accept");
   await invitee.getByTestId("accept-invite").click();
   await invitee.waitForURL("**/settings/team");
   await expect(invitee.getByTestId("members-table")).toContainText("Olivia Owner");

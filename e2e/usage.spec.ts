@@ -5,7 +5,7 @@ import { TeamPage } from "./pages/team";
 import { UsagePage } from "./pages/usage";
 import { expectAccessible, snap } from "./a11y";
 import { chargedCompletion, openaiClient } from "./support/openai";
-import { putTeamOnProDirectly } from "./support/ledger";
+import { BillingPage } from "./pages/billing";
 
 async function switchTo(page: Page, accountName: string) {
   const sw = page.getByTestId("account-switcher");
@@ -80,7 +80,22 @@ test("journey 3: an admin sets a hard limit → the next request is refused with
   await page.reload(); // the invite form shows one link at a time
   const memberLink = await team.invite(memberEmail, "member");
   expect(memberLink).not.toBe(adminLink);
-  await putTeamOnProDirectly(teamName);
+
+  // The owner subscribes the team to Pro through the app's checkout (the emulator's hosted page),
+  // as journey 4 does; the subscription's first invoice grants the included credits.
+  const billing = new BillingPage(page);
+  await billing.subscribePro();
+  await billing.payOnCheckout("4242 4242 4242 4242");
+  await page.waitForURL("**/settings/billing**");
+  await expect(async () => {
+    await billing.open();
+    await billing.expectPlan("Pro");
+  }).toPass({ timeout: 20_000 });
+  const ownerUsage = new UsagePage(page);
+  await expect(async () => {
+    await ownerUsage.open();
+    expect(await ownerUsage.available()).toBe(1_100_000);
+  }).toPass({ timeout: 20_000 });
 
   const join = async (name: string, email: string, link: string) => {
     const context = await browser.newContext();
