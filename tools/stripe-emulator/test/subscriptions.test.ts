@@ -230,11 +230,14 @@ describe("changing and canceling subscriptions", () => {
     expect(active.data).toHaveLength(0);
   });
 
-  it("cancels immediately", async () => {
+  it("cancels immediately and delivers customer.subscription.deleted once", async () => {
     const { subscription, customer } = await subscribedOnClock();
     const canceled = await h.stripe.subscriptions.cancel(subscription.id);
     expect(canceled.status).toBe("canceled");
     expect(canceled.canceled_at).not.toBeNull();
+    const deleted = (await h.received("customer.subscription.deleted")).filter((e) => (e.data.object as Stripe.Subscription).id === subscription.id);
+    expect(deleted).toHaveLength(1);
+    expect(deleted[0]?.data.object).toMatchObject({ id: subscription.id, status: "canceled", canceled_at: canceled.canceled_at });
     await expect(h.stripe.subscriptions.cancel(subscription.id)).rejects.toMatchObject({ statusCode: 400 });
     const all = await h.stripe.subscriptions.list({ customer: customer.id, status: "all" });
     expect(all.data.map((s) => s.id)).toEqual([subscription.id]);
