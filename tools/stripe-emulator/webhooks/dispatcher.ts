@@ -126,15 +126,16 @@ export class WebhookDispatcher {
   }
 
   /**
-   * Removes one queued entry equal to `delivery`. Matched by value, not identity:
-   * a rolled-back request or a reset may have replaced the state (and its queue)
-   * while the attempt was in flight. Duplicates (chaos) are equal, so one goes.
+   * Removes the queued entry for `delivery`. Matched by value, not identity: a
+   * rolled-back request may have replaced the state (and its queue) while the
+   * attempt was in flight, and `retryNow()` may have reset its `notBeforeMs`.
+   * Chaos duplicates are interchangeable, so removing either one is right.
    */
   private dequeue(delivery: QueuedDelivery): void {
     const queue = this.deps.state().webhookQueue;
-    const index = queue.findIndex(
-      (d) => d.eventId === delivery.eventId && d.endpointId === delivery.endpointId && d.attempt === delivery.attempt && d.notBeforeMs === delivery.notBeforeMs,
-    );
+    const same = (d: QueuedDelivery) => d.eventId === delivery.eventId && d.endpointId === delivery.endpointId && d.attempt === delivery.attempt;
+    let index = queue.findIndex((d) => same(d) && d.notBeforeMs === delivery.notBeforeMs);
+    if (index < 0) index = queue.findIndex(same);
     if (index >= 0) queue.splice(index, 1);
   }
 
