@@ -83,6 +83,32 @@ describe("sandbox persistence", () => {
   });
 });
 
+describe("a state file from before the separate identifier index", () => {
+  it("rebuilds the index on load: a resend of 1 stored event is deduplicated → still 1 row", async () => {
+    const { readFileSync, writeFileSync } = await import("node:fs");
+    const stateFile = join(dir, "old-identifiers.json");
+    const first = await startStripeEmulator({ port: 0, stateFile });
+    let stripe = new Stripe("sk_test_persist", { ...first.stripeConfig, maxNetworkRetries: 0 });
+    await stripe.billing.meters.create({ display_name: "Old", event_name: "old_units", default_aggregation: { formula: "sum" } });
+    const customer = await stripe.customers.create({});
+    const original = await stripe.billing.meterEvents.create({ event_name: "old_units", payload: { stripe_customer_id: customer.id, value: "4" }, identifier: "old-1" });
+    await first.close();
+    const saved = JSON.parse(readFileSync(stateFile, "utf8")) as Record<string, unknown>;
+    delete saved.internalMeterIdentifiers;
+    writeFileSync(stateFile, JSON.stringify(saved));
+
+    const second = await startStripeEmulator({ port: 0, stateFile });
+    stripe = new Stripe("sk_test_persist", { ...second.stripeConfig, maxNetworkRetries: 0 });
+    try {
+      const resent = await stripe.billing.meterEvents.create({ event_name: "old_units", payload: { stripe_customer_id: customer.id, value: "4" }, identifier: "old-1" });
+      expect(resent).toEqual(original);
+      expect(second.state().internalMeterEvents.filter((e) => e.customer === customer.id)).toHaveLength(1);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
 describe("shutting down mid-delivery", () => {
   it("keeps the in-flight delivery queued: closed during attempt 1 → delivered once after the restart", async () => {
     const stateFile = join(dir, "in-flight.json");
