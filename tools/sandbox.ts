@@ -3,7 +3,7 @@ import postgres from "postgres";
 import { embeddedDatabaseUrl } from "@/lib/config/integrations";
 import { ensureDatabase, startEmbeddedPostgres } from "./embedded-postgres";
 import { startMockLlm } from "./mock-llm";
-import { startStripeEmulator } from "./stripe-emulator";
+import { DEFAULT_WEBHOOK_SECRET, startStripeEmulator } from "./stripe-emulator";
 
 /**
  * Starts the local stand-in for every outside service whose keys are missing and returns the
@@ -49,7 +49,9 @@ export async function startSandboxServices(options: { dataDir: string; appUrl: s
     const stripe = await startStripeEmulator({
       port: Number(process.env.STRIPE_EMULATOR_PORT ?? 12111),
       webhookUrl: `${options.appUrl}/api/webhooks/stripe`,
-      webhookSecret: process.env.STRIPE_WEBHOOK_SECRET ?? "whsec_meterline_sandbox",
+      // `||`, not `??`: an empty STRIPE_WEBHOOK_SECRET= line counts as unset, exactly as the app's
+      // env parsing treats it, so both sides fall back to the same sandbox secret.
+      webhookSecret: process.env.STRIPE_WEBHOOK_SECRET?.trim() || DEFAULT_WEBHOOK_SECRET,
       stateFile: path.join(options.dataDir, "stripe-emulator.json"),
     });
     stops.push(() => stripe.close());

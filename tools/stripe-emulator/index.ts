@@ -11,6 +11,13 @@ import type { DeliveryLogEntry, EmulatorState } from "./state/store";
 import type { RetryPolicy } from "./webhooks/dispatcher";
 
 export const DEFAULT_WEBHOOK_SECRET = "whsec_meterline_sandbox";
+/**
+ * Like Stripe's live mode, a failing endpoint is retried for about three days:
+ * 1 s doubling up to an hourly ceiling (1 s … 34 min, then hourly; 84 attempts
+ * ≈ 72 h). A sandbox app that was down overnight still gets its events, and the
+ * queue survives restarts. Tests pass a short schedule.
+ */
+export const DEFAULT_WEBHOOK_RETRY: RetryPolicy = { baseMs: 1000, maxDelayMs: 3_600_000, maxAttempts: 84 };
 /** Any `sk_test_…` key works; this one is what the sandbox hands the app. */
 export const EMULATOR_API_KEY = "sk_test_meterline_emulator";
 
@@ -25,6 +32,7 @@ export interface StripeEmulatorOptions {
   stateFile?: string | null;
   /** Base URL for hosted pages when the browser reaches the emulator through another host. */
   publicUrl?: string;
+  /** Default DEFAULT_WEBHOOK_RETRY (≈ 3 days); tests pass e.g. `{ baseMs: 10, maxAttempts: 4 }`. */
   webhookRetry?: Partial<RetryPolicy>;
   /** How long the delayed SEPA test payment takes to settle (default 2000 ms). */
   asyncPaymentDelayMs?: number;
@@ -60,7 +68,7 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
     webhookUrl: options.webhookUrl ?? null,
     webhookSecret,
     stateFile: options.stateFile ?? null,
-    retry: { baseMs: options.webhookRetry?.baseMs ?? 1000, maxAttempts: options.webhookRetry?.maxAttempts ?? 8 },
+    retry: { ...DEFAULT_WEBHOOK_RETRY, ...options.webhookRetry },
     asyncPaymentDelayMs: options.asyncPaymentDelayMs ?? 2000,
   });
   const info = () => ({ url: emu.config.publicUrl, webhookUrl: emu.config.webhookUrl, apiVersion: Stripe.API_VERSION, stateFile: emu.config.stateFile });

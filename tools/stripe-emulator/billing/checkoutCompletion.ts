@@ -4,7 +4,8 @@ import type { Emulator } from "../core";
 import { newId } from "../state/ids";
 import { createCustomer } from "../resources/customers";
 import { attachPaymentMethod, buildCardPaymentMethod } from "../resources/paymentMethods";
-import { declineFor, findTestCard, luhnValid } from "./cards";
+import type { CheckoutInternals } from "../state/store";
+import { declineFor, findTestCard, luhnValid, type TestCard } from "./cards";
 import { buildCharge, confirmPaymentIntent, createPaymentIntent } from "./payments";
 import { startSubscription } from "./subscriptions";
 
@@ -30,8 +31,49 @@ function validateCard(payment: Extract<CheckoutPayment, { kind: "card" }>): stri
   const expired = payment.expYear < now.getUTCFullYear() || (payment.expYear === now.getUTCFullYear() && payment.expMonth < now.getUTCMonth() + 1);
   if (expired) return "Your card's expiration date is in the past.";
   if (!/^\d{3,4}$/.test(payment.cvc)) return "Your card's security code is incomplete.";
-  const decline = declineFor(card.behaviour.charge);
-  return decline ? decline.message : null;
+  return null;
+}
+
+/**
+ * A declined card leaves the session open for another try. In payment mode Stripe
+ * has already confirmed the session's PaymentIntent with it, so the attempt is
+ * recorded: a failed charge, `charge.failed` and `payment_intent.payment_failed`.
+ * The next attempt reuses that PaymentIntent. Subscription mode creates nothing
+ * until a card works.
+ */
+function recordDeclinedAttempt(emu: Emulator, session: Stripe.Checkout.Session, internals: CheckoutInternals, payment: Extract<CheckoutPayment, { kind: "card" }>, card: TestCard): void {
+  if (session.mode !== "payment") return;
+  const customerId = typeof session.customer === "string" ? session.customer : null;
+  const created = emu.clock.nowFor(customerId);
+  const pm = buildCardPaymentMethod(card, payment.expMonth, payment.expYear, created);
+  pm.billing_details.email = payment.email ?? session.customer_email;
+  pm.billing_details.name = payment.name;
+  emu.state.paymentMethods[pm.id] = pm;
+  emu.state.internalCards[pm.id] = card.behaviour;
+  const pi = sessionPaymentIntent(emu, session, internals, customerId, pm.id, created);
+  confirmPaymentIntent(emu, pi, pm);
+}
+
+/** The session's PaymentIntent: the one a declined attempt created, else a new one. */
+function sessionPaymentIntent(emu: Emulator, session: Stripe.Checkout.Session, internals: CheckoutInternals, customerId: string | null, paymentMethod: string, created: number): Stripe.PaymentIntent {
+  const existing = typeof session.payment_intent === "string" ? emu.state.paymentIntents[session.payment_intent] : undefined;
+  if (existing) {
+    existing.customer = customerId;
+    existing.payment_method = paymentMethod;
+    return existing;
+  }
+  const pi = createPaymentIntent(emu, {
+    amount: session.amount_total ?? 0,
+    currency: session.currency ?? "usd",
+    customer: customerId,
+    paymentMethod,
+    created,
+    metadata: { ...internals.paymentIntentMetadata },
+    description: internals.paymentIntentDescription,
+    setupFutureUsage: internals.setupFutureUsage,
+  });
+  session.payment_intent = pi.id;
+  return pi;
 }
 
 function buildSepaPaymentMethod(iban: string, created: number): Stripe.PaymentMethod {
@@ -63,7 +105,8 @@ function successRedirect(session: Stripe.Checkout.Session): string {
 
 /**
  * What happens when the customer presses Pay on the hosted page. A declined
- * card changes nothing (the page shows the error and the customer can retry);
+ * card leaves the session open (the page shows the error and the customer can
+ * retry) after recording the failed payment (see recordDeclinedAttempt);
  * a good card creates the customer, payment method, payment or subscription,
  * and finally `checkout.session.completed`.
  */
@@ -74,6 +117,12 @@ export function completeCheckout(emu: Emulator, session: Stripe.Checkout.Session
   if (payment.kind === "card") {
     const problem = validateCard(payment);
     if (problem) return { ok: false, error: problem };
+    const card = findTestCard(payment.number);
+    const decline = card ? declineFor(card.behaviour.charge) : null;
+    if (card && decline) {
+      recordDeclinedAttempt(emu, session, internals, payment, card);
+      return { ok: false, error: decline.message };
+    }
   } else {
     if (session.mode !== "payment") return { ok: false, error: "SEPA Direct Debit is only available for one-time payments in the emulator." };
     if (!ASYNC_TEST_IBANS[payment.iban.replace(/\s/g, "").toUpperCase()]) return { ok: false, error: "Use one of Stripe's SEPA test IBANs (AT32 1904 3002 3547 3204 succeeds, AT86 1904 3002 3547 3202 fails)." };
@@ -132,17 +181,7 @@ export function completeCheckout(emu: Emulator, session: Stripe.Checkout.Session
   }
 
   if (customer && internals.setupFutureUsage && payment.kind === "card") attachPaymentMethod(emu, pm, customer.id);
-  const pi = createPaymentIntent(emu, {
-    amount: session.amount_total ?? 0,
-    currency: session.currency ?? "usd",
-    customer: customerId,
-    paymentMethod: pm.id,
-    created,
-    metadata: { ...internals.paymentIntentMetadata },
-    description: internals.paymentIntentDescription,
-    setupFutureUsage: internals.setupFutureUsage,
-  });
-  session.payment_intent = pi.id;
+  const pi = sessionPaymentIntent(emu, session, internals, customerId, pm.id, created);
 
   if (payment.kind === "card") {
     confirmPaymentIntent(emu, pi, pm);
@@ -154,6 +193,7 @@ export function completeCheckout(emu: Emulator, session: Stripe.Checkout.Session
   // Bank debits complete the session unpaid; the money arrives (or not) later.
   pi.status = "processing";
   pi.processing = null;
+  pi.last_payment_error = null;
   pi.payment_method_types = ["sepa_debit"];
   session.payment_method_types = ["card", "sepa_debit"];
   emu.emit("payment_intent.processing", pi, customerId);

@@ -5,6 +5,7 @@ import { recordBalanceTransaction } from "../resources/customers";
 import { buildInvoice, buildLine, recomputeTotals, type LineSpec } from "./invoiceBuilder";
 import { recordInvoicePayment } from "./invoicePayments";
 import { confirmPaymentIntent, createPaymentIntent } from "./payments";
+import { refreshMeteredLines } from "./usageRefresh";
 
 /** Creates a draft with its lines (plus pending prorations) and emits `invoice.created`. */
 export function createDraftInvoice(
@@ -44,12 +45,17 @@ export function createDraftInvoice(
 }
 
 /**
- * draft → open: numbers the invoice and applies the customer's credit balance
- * (a negative balance pays part or all of it). A zero amount is paid at once.
+ * draft → open: bills usage that arrived while it was a draft, numbers the invoice
+ * and applies the customer's credit balance (a negative balance pays part or all
+ * of it). A zero amount is paid at once.
  */
 export function finalizeInvoice(emu: Emulator, invoice: Stripe.Invoice): Stripe.Invoice {
   if (invoice.status !== "draft") throw invalidRequest(`This invoice is already finalized, you can't re-finalize a non-draft invoice.`, { code: "invoice_not_editable" });
   const customerId = invoice.customer as string;
+  // Before the balance is applied, which depends on the total; a change is an `invoice.updated`.
+  emu.update(invoice, "invoice.updated", customerId, (draft) => {
+    if (refreshMeteredLines(emu, draft)) recomputeTotals(draft);
+  });
   const customer = emu.state.customers[customerId];
   const now = emu.clock.nowFor(customerId);
   if (customer) {

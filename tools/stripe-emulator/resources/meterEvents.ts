@@ -13,6 +13,12 @@ const MAX_PAST_SECONDS = 35 * DAY;
 const MAX_FUTURE_SECONDS = 5 * 60;
 /** Identifiers are remembered at least 24 h (both real and clock time, see pruneIdentifiers). */
 const DEDUPE_SECONDS = DAY;
+/**
+ * Usage is kept far longer than identifiers: an event may arrive 35 days late and
+ * still belong to an open period, and a yearly metered price sums a whole year
+ * at its period end. 400 days covers a year plus Stripe's 35-day window.
+ */
+export const USAGE_RETENTION_SECONDS = 400 * DAY;
 
 function meterForEvent(emu: Emulator, eventName: string): Stripe.Billing.Meter | undefined {
   const meters = Object.values(emu.state.meters).filter((m) => m.event_name === eventName);
@@ -51,13 +57,27 @@ function reportAsyncError(emu: Emulator, meter: Stripe.Billing.Meter | undefined
   );
 }
 
+/** Forgets identifiers once both real time and the customer's clock are 24 h past them. */
 function pruneIdentifiers(emu: Emulator): void {
   const realCutoffMs = Date.now() - DEDUPE_SECONDS * 1000;
-  emu.state.internalMeterEvents = emu.state.internalMeterEvents.filter((e) => {
-    if (e.receivedAtMs >= realCutoffMs) return true;
-    // Only forget once the customer's own clock has also moved 24 h past it.
-    return emu.clock.nowFor(e.customer) - e.event.created < DEDUPE_SECONDS;
-  });
+  const index = emu.state.internalMeterIdentifiers;
+  for (const [identifier, entry] of Object.entries(index)) {
+    if (entry.receivedAtMs >= realCutoffMs) continue;
+    if (emu.clock.nowFor(entry.customer) - entry.event.created < DEDUPE_SECONDS) continue;
+    delete index[identifier];
+  }
+}
+
+/**
+ * Drops usage rows no invoice or summary can still need: the row's timestamp is
+ * older than USAGE_RETENTION_SECONDS on the customer's clock and it arrived at
+ * least that long ago in real time. Usage is never dropped with its identifier.
+ */
+function pruneUsage(emu: Emulator): void {
+  const realCutoffMs = Date.now() - USAGE_RETENTION_SECONDS * 1000;
+  const rows = emu.state.internalMeterEvents;
+  const stale = (e: StoredMeterEvent) => e.receivedAtMs < realCutoffMs && emu.clock.nowFor(e.customer) - e.event.timestamp >= USAGE_RETENTION_SECONDS;
+  if (rows.some(stale)) emu.state.internalMeterEvents = rows.filter((e) => !stale(e));
 }
 
 function createMeterEvent(emu: Emulator, params: Params): Stripe.Billing.MeterEvent {
@@ -88,9 +108,10 @@ function createMeterEvent(emu: Emulator, params: Params): Stripe.Billing.MeterEv
   }
 
   pruneIdentifiers(emu);
+  pruneUsage(emu);
   const identifier = params.string("identifier") ?? randomUUID();
   if (identifier.length > 100) throw parameterInvalid("identifier", "identifier must be at most 100 characters.");
-  const duplicate = emu.state.internalMeterEvents.find((e) => e.event.identifier === identifier);
+  const duplicate = emu.state.internalMeterIdentifiers[identifier];
   if (duplicate) return duplicate.event;
 
   const event: Stripe.Billing.MeterEvent = {
@@ -104,6 +125,7 @@ function createMeterEvent(emu: Emulator, params: Params): Stripe.Billing.MeterEv
   };
   const stored: StoredMeterEvent = { event, customer: customerId, value: Number(rawValue.trim()), receivedAtMs: Date.now(), counted: true };
   emu.state.internalMeterEvents.push(stored);
+  emu.state.internalMeterIdentifiers[identifier] = { event, customer: customerId, receivedAtMs: stored.receivedAtMs };
 
   if (!meter) {
     stored.counted = false;

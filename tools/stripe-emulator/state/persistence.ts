@@ -28,7 +28,12 @@ export class StateFile {
     }
     if (parsed.version !== 1) return empty;
     // Tables added in later versions of the emulator start empty.
-    return { ...empty, ...parsed };
+    const state = { ...empty, ...parsed };
+    if (!parsed.internalMeterIdentifiers) {
+      // Files from before the separate dedupe index: rebuild it so resends stay deduplicated.
+      for (const e of state.internalMeterEvents) state.internalMeterIdentifiers[e.event.identifier] = { event: e.event, customer: e.customer, receivedAtMs: e.receivedAtMs };
+    }
+    return state;
   }
 
   scheduleSave(state: EmulatorState): void {

@@ -25,7 +25,10 @@ export interface EmulatorState {
   balanceTransactions: Record<string, Stripe.CustomerBalanceTransaction>;
   creditNotes: Record<string, Stripe.CreditNote>;
   webhookEndpoints: Record<string, StoredWebhookEndpoint>;
+  /** Accepted meter events: the usage store behind summaries and invoices (kept ≥ 35 days). */
   internalMeterEvents: StoredMeterEvent[];
+  /** The `identifier` dedupe index (≥ 24 h); pruned on its own so usage outlives it. */
+  internalMeterIdentifiers: Record<string, MeterIdentifier>;
   internalCheckout: Record<string, CheckoutInternals>;
   internalCards: Record<string, CardBehaviour>;
   /** Prices made from checkout `price_data`; Stripe leaves them out of `prices.list`. */
@@ -50,6 +53,13 @@ export interface StoredMeterEvent {
   receivedAtMs: number;
   /** False when the event was rejected asynchronously (e.g. unknown customer). */
   counted: boolean;
+}
+
+export interface MeterIdentifier {
+  /** The event first accepted with this identifier; a resend returns it unchanged. */
+  event: Stripe.Billing.MeterEvent;
+  customer: string;
+  receivedAtMs: number;
 }
 
 export interface CheckoutInternals {
@@ -137,6 +147,7 @@ export function createEmptyState(): EmulatorState {
     creditNotes: {},
     webhookEndpoints: {},
     internalMeterEvents: [],
+    internalMeterIdentifiers: {},
     internalCheckout: {},
     internalCards: {},
     internalInlinePrices: {},

@@ -51,10 +51,10 @@ describe("checkout in payment mode", () => {
     expect(page.html).toContain('href="https://app.test/billing"');
   });
 
-  it("declined cards show an error on the page and create nothing", async () => {
+  it("declined cards show an error, keep the session open and emit payment_intent.payment_failed on one PaymentIntent", async () => {
     const session = await paymentSession();
     const before = h.emulator.state();
-    const counts = [Object.keys(before.customers).length, Object.keys(before.paymentIntents).length, Object.keys(before.events).length];
+    const customersBefore = Object.keys(before.customers).length;
     const declined = await payCheckout(session, { card: "4000 0000 0000 0002" });
     expect(declined.status).toBe(402);
     expect(declined.html).toContain('data-testid="checkout-error"');
@@ -63,9 +63,40 @@ describe("checkout in payment mode", () => {
     expect(insufficient.html).toContain("Your card has insufficient funds.");
     const bogus = await payCheckout(session, { card: "1234 5678 9012 3456" });
     expect(bogus.html).toContain("Your card number is incorrect.");
-    const after = h.emulator.state();
-    expect([Object.keys(after.customers).length, Object.keys(after.paymentIntents).length, Object.keys(after.events).length]).toEqual(counts);
-    expect((await h.stripe.checkout.sessions.retrieve(session.id)).status).toBe("open");
+    expect(Object.keys(h.emulator.state().customers).length).toBe(customersBefore);
+
+    const open = await h.stripe.checkout.sessions.retrieve(session.id);
+    expect(open).toMatchObject({ status: "open", payment_status: "unpaid" });
+    const piId = open.payment_intent as string;
+    expect(piId).toMatch(/^pi_/);
+    const pi = await h.stripe.paymentIntents.retrieve(piId);
+    expect(pi).toMatchObject({ status: "requires_payment_method", amount: 2000, metadata: { accountId: "acct_app_42" } });
+    expect(pi.last_payment_error).toMatchObject({ code: "card_declined", decline_code: "insufficient_funds" });
+    // Two declines (the bogus number never reaches a charge) on the same PaymentIntent.
+    const failed = (await h.received("payment_intent.payment_failed")).filter((e) => (e.data.object as Stripe.PaymentIntent).id === piId);
+    expect(failed.map((e) => (e.data.object as Stripe.PaymentIntent).last_payment_error?.decline_code)).toEqual(["generic_decline", "insufficient_funds"]);
+    expect((await h.received("charge.failed")).filter((e) => (e.data.object as Stripe.Charge).payment_intent === piId)).toHaveLength(2);
+    expect((await h.received("checkout.session.completed")).filter((e) => (e.data.object as Stripe.Checkout.Session).id === session.id)).toHaveLength(0);
+
+    // The customer tries again with a good card: the same PaymentIntent succeeds.
+    const paid = await payCheckout(session, { card: "4242424242424242" });
+    expect(paid.status).toBe(303);
+    const done = await h.stripe.checkout.sessions.retrieve(session.id);
+    expect(done).toMatchObject({ status: "complete", payment_status: "paid", payment_intent: piId });
+    expect(await h.stripe.paymentIntents.retrieve(piId)).toMatchObject({ status: "succeeded", amount_received: 2000, last_payment_error: null });
+  });
+
+  it("finds the session of a PaymentIntent with checkout.sessions.list({ payment_intent }): 1 of 2 sessions", async () => {
+    const paidSession = await paymentSession();
+    const otherSession = await paymentSession();
+    await payCheckout(paidSession, { card: "4242424242424242" });
+    await payCheckout(otherSession, { card: "4242424242424242" });
+    const piId = (await h.stripe.checkout.sessions.retrieve(paidSession.id)).payment_intent as string;
+    const found = await h.stripe.checkout.sessions.list({ payment_intent: piId, limit: 1 });
+    expect(found.data.map((s) => s.id)).toEqual([paidSession.id]);
+    expect(found.data[0]?.metadata).toEqual({ accountId: "acct_app_42", kind: "topup" });
+    const none = await h.stripe.checkout.sessions.list({ payment_intent: "pi_unknown", limit: 1 });
+    expect(none.data).toEqual([]);
   });
 
   it("a good card completes the session, saves the card and redirects with the session id", async () => {
@@ -126,6 +157,18 @@ describe("checkout in payment mode", () => {
 });
 
 describe("checkout in subscription mode", () => {
+  it("a declined card in subscription mode creates no subscription, PaymentIntent or event", async () => {
+    const plan = await createPlan(h.stripe, "_decl");
+    const customer = await h.stripe.customers.create({ email: "declined-sub@example.com" });
+    const session = await h.stripe.checkout.sessions.create({ mode: "subscription", customer: customer.id, line_items: [{ price: plan.flat.id, quantity: 1 }], success_url: "https://app.test/ok" });
+    const eventsBefore = Object.keys(h.emulator.state().events).length;
+    const declined = await payCheckout(session, { card: "4000000000000002" });
+    expect(declined.status).toBe(402);
+    expect(Object.keys(h.emulator.state().events).length).toBe(eventsBefore);
+    expect(await h.stripe.checkout.sessions.retrieve(session.id)).toMatchObject({ status: "open", payment_intent: null, subscription: null });
+    expect((await h.stripe.subscriptions.list({ customer: customer.id, status: "all" })).data).toEqual([]);
+  });
+
   it("starts an active subscription with the flat and metered prices and a paid first invoice", async () => {
     const plan = await createPlan(h.stripe, "_co2");
     const customer = await h.stripe.customers.create({ email: "sub@example.com", metadata: { accountId: "acct_sub" } });

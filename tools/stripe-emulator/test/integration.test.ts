@@ -4,35 +4,84 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Stripe from "stripe";
 import { afterAll, describe, expect, it } from "vitest";
-import { stripeClientOptionsFromEnv } from "../client-options";
-import { startSandboxStripeIfNeeded } from "../sandbox";
-import { createPlan, payCheckout, startHarness } from "./harness";
+import { EMULATOR_API_KEY, EMULATOR_WEBHOOK_SECRET, getStripe, getWebhookSecretOrThrow, stripeTarget } from "@/lib/billing/stripe-client";
+import { resetEnvForTests } from "@/lib/config/env";
+import { getIntegrations } from "@/lib/config/integrations";
+import { startSandboxServices } from "../../sandbox";
+import { createPlan, payCheckout, startHarness, startWebhookReceiver } from "./harness";
 
 const dir = mkdtempSync(join(tmpdir(), "stripe-emulator-int-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe("pointing the app at the emulator", () => {
-  it("reads STRIPE_API_BASE into the SDK's host/port/protocol options, or nothing for real Stripe", () => {
-    expect(stripeClientOptionsFromEnv({ STRIPE_API_BASE: "http://127.0.0.1:12111" })).toEqual({ host: "127.0.0.1", port: 12111, protocol: "http" });
-    expect(stripeClientOptionsFromEnv({ STRIPE_API_BASE: "https://stripe.internal" })).toEqual({ host: "stripe.internal", port: 443, protocol: "https" });
-    expect(stripeClientOptionsFromEnv({})).toEqual({});
+/** Runs `body` with these environment variables (undefined = unset), then restores them. */
+async function withEnv<T>(vars: Record<string, string | undefined>, body: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  const apply = (values: Record<string, string | undefined>) => {
+    for (const [k, v] of Object.entries(values)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    resetEnvForTests();
+  };
+  apply(vars);
+  try {
+    return await body();
+  } finally {
+    apply(saved);
+  }
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+// Database and LLM are "configured" so the sandbox starts only the Stripe emulator.
+const OTHER_SERVICES = { DATABASE_URL: "postgres://unused@127.0.0.1:1/unused", LLM_BASE_URL: "http://127.0.0.1:1" };
+
+describe("pointing the app at the emulator (tools/sandbox.ts → lib/billing/stripe-client.ts)", () => {
+  it("with no STRIPE_SECRET_KEY, the sandbox env sends the app's client to the emulator and webhooks verify with the app's secret", async () => {
+    const receiver = await startWebhookReceiver(EMULATOR_WEBHOOK_SECRET);
+    const appUrl = receiver.url.replace(/\/api\/webhooks\/stripe$/, "");
+    // An empty `STRIPE_WEBHOOK_SECRET=` line (as in a copied .env) must mean "unset" on both sides.
+    const vars = { ...OTHER_SERVICES, STRIPE_SECRET_KEY: undefined, STRIPE_EMULATOR_URL: undefined, STRIPE_WEBHOOK_SECRET: "", STRIPE_EMULATOR_PORT: "0" };
+    await withEnv(vars, async () => {
+      const services = await startSandboxServices({ dataDir: join(dir, "sandbox"), appUrl });
+      try {
+        expect(services.env.STRIPE_EMULATOR_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        await withEnv(services.env, async () => {
+          expect(getIntegrations().stripe.mode).toBe("emulator");
+          expect(stripeTarget()).toEqual({ apiKey: EMULATOR_API_KEY, baseUrl: services.env.STRIPE_EMULATOR_URL });
+          expect(getWebhookSecretOrThrow()).toBe(EMULATOR_WEBHOOK_SECRET);
+          const customer = await getStripe().customers.create({ email: "sandbox@example.com" });
+          expect(customer.id).toMatch(/^cus_/);
+          await waitFor(() => receiver.events.some((e) => e.type === "customer.created" && (e.data.object as Stripe.Customer).id === customer.id));
+          expect(receiver.attempts.every((a) => a.verified)).toBe(true);
+        });
+      } finally {
+        await services.stop();
+        await receiver.close();
+      }
+    });
   });
 
-  it("starts the sandbox only when no STRIPE_SECRET_KEY is set, and the env it returns works", async () => {
-    expect(await startSandboxStripeIfNeeded({ STRIPE_SECRET_KEY: "sk_test_real" })).toBeNull();
-    const sandbox = await startSandboxStripeIfNeeded({ STRIPE_EMULATOR_PORT: "0", STRIPE_EMULATOR_STATE: join(dir, "sandbox.json"), PORT: "3999" });
-    expect(sandbox).not.toBeNull();
-    try {
-      const env = sandbox!.env;
-      expect(env.STRIPE_WEBHOOK_SECRET).toBe("whsec_meterline_sandbox");
-      const stripe = new Stripe(env.STRIPE_SECRET_KEY!, { ...stripeClientOptionsFromEnv(env), maxNetworkRetries: 0 });
-      const customer = await stripe.customers.create({ email: "sandbox@example.com" });
-      expect(customer.id).toMatch(/^cus_/);
-      const health = (await (await fetch(`${env.STRIPE_API_BASE}/_emulator/health`)).json()) as { webhookUrl: string };
-      expect(health.webhookUrl).toBe("http://localhost:3999/api/webhooks/stripe");
-    } finally {
-      await sandbox!.emulator.close();
-    }
+  it("with STRIPE_SECRET_KEY + STRIPE_WEBHOOK_SECRET set, no emulator starts and the app's client targets api.stripe.com", async () => {
+    const vars = { ...OTHER_SERVICES, STRIPE_SECRET_KEY: "sk_test_real_account", STRIPE_EMULATOR_URL: undefined, STRIPE_WEBHOOK_SECRET: "whsec_real_endpoint" };
+    await withEnv(vars, async () => {
+      const services = await startSandboxServices({ dataDir: join(dir, "real"), appUrl: "http://localhost:3999" });
+      try {
+        expect(services.env).toEqual({});
+        expect(services.summary).toContain("Stripe: STRIPE_SECRET_KEY");
+        expect(getIntegrations().stripe.mode).toBe("stripe");
+        expect(stripeTarget()).toEqual({ apiKey: "sk_test_real_account" });
+        expect(getWebhookSecretOrThrow()).toBe("whsec_real_endpoint");
+      } finally {
+        await services.stop();
+      }
+    });
   });
 
   it("runs as a CLI configured from the environment", async () => {

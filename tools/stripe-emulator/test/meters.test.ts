@@ -11,6 +11,20 @@ afterAll(async () => {
 });
 
 const minute = (t: number) => t - (t % 60);
+const DAY = 86_400;
+
+/**
+ * Moves a customer's time to `to`: advances their test clock and backdates the real
+ * arrival of their meter events by the same amount, since dedupe needs both to pass.
+ */
+async function moveTime(clockId: string, to: number, customerId: string): Promise<void> {
+  const clock = await h.stripe.testHelpers.testClocks.retrieve(clockId);
+  const shiftMs = (to - clock.frozen_time) * 1000;
+  await h.stripe.testHelpers.testClocks.advance(clockId, { frozen_time: to });
+  const state = h.emulator.state();
+  for (const e of state.internalMeterEvents) if (e.customer === customerId) e.receivedAtMs -= shiftMs;
+  for (const e of Object.values(state.internalMeterIdentifiers)) if (e.customer === customerId) e.receivedAtMs -= shiftMs;
+}
 
 describe("billing meters", () => {
   it("creates, lists and renames meters", async () => {
@@ -54,14 +68,39 @@ describe("billing meters", () => {
     expect(hourly.data.length).toBeLessThan(4);
   });
 
-  it("keeps identifiers for at least 24 hours, even when other events arrive", async () => {
+  it("dedupes an identifier for 24 h of clock and real time: resend at +23h59m counted once, at +24h01m counted again", async () => {
     await h.stripe.billing.meters.create({ display_name: "Images", event_name: "images", default_aggregation: { formula: "sum" } });
-    const customer = await h.stripe.customers.create({});
-    await h.stripe.billing.meterEvents.create({ event_name: "images", payload: { stripe_customer_id: customer.id, value: "1" }, identifier: "img-a" });
-    for (let i = 0; i < 5; i++) await h.stripe.billing.meterEvents.create({ event_name: "images", payload: { stripe_customer_id: customer.id, value: "1" } });
-    await h.stripe.billing.meterEvents.create({ event_name: "images", payload: { stripe_customer_id: customer.id, value: "1" }, identifier: "img-a" });
-    const stored = h.emulator.state().internalMeterEvents.filter((e) => e.customer === customer.id);
-    expect(stored).toHaveLength(6);
+    const t0 = minute(Math.floor(Date.now() / 1000)) - 40 * DAY;
+    const clock = await h.stripe.testHelpers.testClocks.create({ frozen_time: t0 });
+    const customer = await h.stripe.customers.create({ test_clock: clock.id });
+    const send = (identifier?: string) =>
+      h.stripe.billing.meterEvents.create({ event_name: "images", payload: { stripe_customer_id: customer.id, value: "1" }, ...(identifier ? { identifier } : {}) });
+    const first = await send("img-a");
+
+    await moveTime(clock.id, t0 + DAY - 60, customer.id);
+    for (let i = 0; i < 5; i++) await send();
+    expect(await send("img-a")).toEqual(first);
+    expect(h.emulator.state().internalMeterEvents.filter((e) => e.customer === customer.id)).toHaveLength(6);
+
+    await moveTime(clock.id, t0 + DAY + 60, customer.id);
+    const again = await send("img-a");
+    expect(again.created).toBe(t0 + DAY + 60);
+    expect(h.emulator.state().internalMeterEvents.filter((e) => e.customer === customer.id)).toHaveLength(7);
+  });
+
+  it("keeps usage after its identifier expires: 5 at day 0 + 3 at day 34 → summary 8", async () => {
+    const meter = await h.stripe.billing.meters.create({ display_name: "Kept", event_name: "kept_units", default_aggregation: { formula: "sum" } });
+    const t0 = minute(Math.floor(Date.now() / 1000)) - 60 * DAY;
+    const clock = await h.stripe.testHelpers.testClocks.create({ frozen_time: t0 });
+    const customer = await h.stripe.customers.create({ test_clock: clock.id });
+    await h.stripe.billing.meterEvents.create({ event_name: "kept_units", payload: { stripe_customer_id: customer.id, value: "5" }, identifier: "kept-1", timestamp: t0 - 60 });
+
+    await moveTime(clock.id, t0 + 34 * DAY, customer.id);
+    // This event runs the pruning that used to delete the day-0 usage along with its identifier.
+    await h.stripe.billing.meterEvents.create({ event_name: "kept_units", payload: { stripe_customer_id: customer.id, value: "3" }, identifier: "kept-2" });
+    expect(h.emulator.state().internalMeterIdentifiers["kept-1"]).toBeUndefined();
+    const summary = await h.stripe.billing.meters.listEventSummaries(meter.id, { customer: customer.id, start_time: t0 - 3600, end_time: t0 + 35 * DAY });
+    expect(summary.data[0]?.aggregated_value).toBe(8);
   });
 
   it("rejects values that are not whole numbers and timestamps outside Stripe's window", async () => {

@@ -1,5 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import Stripe from "stripe";
 import { afterAll, describe, expect, it } from "vitest";
@@ -78,6 +80,65 @@ describe("sandbox persistence", () => {
       await live.close();
     }
     expect(live.events.some((e) => (e.data.object as Stripe.Customer).id === customer.id)).toBe(true);
+  });
+});
+
+describe("a state file from before the separate identifier index", () => {
+  it("rebuilds the index on load: a resend of 1 stored event is deduplicated → still 1 row", async () => {
+    const { readFileSync, writeFileSync } = await import("node:fs");
+    const stateFile = join(dir, "old-identifiers.json");
+    const first = await startStripeEmulator({ port: 0, stateFile });
+    let stripe = new Stripe("sk_test_persist", { ...first.stripeConfig, maxNetworkRetries: 0 });
+    await stripe.billing.meters.create({ display_name: "Old", event_name: "old_units", default_aggregation: { formula: "sum" } });
+    const customer = await stripe.customers.create({});
+    const original = await stripe.billing.meterEvents.create({ event_name: "old_units", payload: { stripe_customer_id: customer.id, value: "4" }, identifier: "old-1" });
+    await first.close();
+    const saved = JSON.parse(readFileSync(stateFile, "utf8")) as Record<string, unknown>;
+    delete saved.internalMeterIdentifiers;
+    writeFileSync(stateFile, JSON.stringify(saved));
+
+    const second = await startStripeEmulator({ port: 0, stateFile });
+    stripe = new Stripe("sk_test_persist", { ...second.stripeConfig, maxNetworkRetries: 0 });
+    try {
+      const resent = await stripe.billing.meterEvents.create({ event_name: "old_units", payload: { stripe_customer_id: customer.id, value: "4" }, identifier: "old-1" });
+      expect(resent).toEqual(original);
+      expect(second.state().internalMeterEvents.filter((e) => e.customer === customer.id)).toHaveLength(1);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe("shutting down mid-delivery", () => {
+  it("keeps the in-flight delivery queued: closed during attempt 1 → delivered once after the restart", async () => {
+    const stateFile = join(dir, "in-flight.json");
+    // An endpoint that takes the request and never answers, so close() lands mid-delivery.
+    const seen: string[] = [];
+    const hanging = createServer((req) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => seen.push(Buffer.concat(chunks).toString("utf8")));
+    });
+    await new Promise<void>((resolve) => hanging.listen(0, "127.0.0.1", () => resolve()));
+    const hangingUrl = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/api/webhooks/stripe`;
+    const first = await startStripeEmulator({ port: 0, stateFile, webhookUrl: hangingUrl, webhookSecret: WEBHOOK_SECRET, webhookRetry: { baseMs: 10, maxAttempts: 3 } });
+    const stripe = new Stripe("sk_test_persist", { ...first.stripeConfig, maxNetworkRetries: 0 });
+    const customer = await stripe.customers.create({ email: "in-flight@example.com" });
+    await waitFor(() => seen.some((body) => body.includes(customer.id)));
+    await first.close();
+    hanging.closeAllConnections();
+    await new Promise<void>((resolve) => hanging.close(() => resolve()));
+
+    const live = await startWebhookReceiver();
+    const second = await startStripeEmulator({ port: 0, stateFile, webhookUrl: live.url, webhookSecret: WEBHOOK_SECRET, webhookRetry: { baseMs: 10, maxAttempts: 3 } });
+    try {
+      await second.flushWebhooks();
+    } finally {
+      await second.close();
+      await live.close();
+    }
+    const created = live.events.filter((e) => e.type === "customer.created" && (e.data.object as Stripe.Customer).id === customer.id);
+    expect(created).toHaveLength(1);
   });
 });
 

@@ -82,6 +82,30 @@ describe("renewal with a test clock", () => {
     expect(listed.data.map((i) => i.id)).toEqual([draft.id, subscription.latest_invoice]);
   });
 
+  it("usage reported in the hour before finalization, timestamped in the old period, is billed: 1000 + 400 late → 2000 + 700", async () => {
+    const { clock, customer, subscription, t0 } = await subscribedOnClock();
+    const t1 = addMonths(t0, 1);
+    await usage(customer.id, 1000, t0 + 100);
+    await h.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: t1 + 600 });
+    const draftId = (await h.stripe.subscriptions.retrieve(subscription.id)).latest_invoice as string;
+    expect(await h.stripe.invoices.retrieve(draftId)).toMatchObject({ status: "draft", total: 2000 + 500 });
+
+    // Reported 10 minutes into the grace hour, about the last minute of the old period.
+    await usage(customer.id, 400, t1 - 60);
+    // Reported during the grace hour but timestamped in the new period: next invoice's usage.
+    await usage(customer.id, 30, t1 + 300);
+    await h.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: t1 + 3600 });
+
+    const paid = await h.stripe.invoices.retrieve(draftId);
+    expect(paid).toMatchObject({ status: "paid", subtotal: 2700, total: 2700, amount_due: 2700, amount_paid: 2700 });
+    const usageLine = paid.lines.data.find((l) => l.pricing?.price_details?.price === plan.metered.id);
+    expect(usageLine).toMatchObject({ quantity: 1400, amount: 700, period: { start: t0, end: t1 } });
+    const finalized = (await h.received("invoice.finalized")).find((e) => (e.data.object as Stripe.Invoice).id === draftId);
+    expect((finalized?.data.object as Stripe.Invoice).total).toBe(2700);
+    const updated = (await h.received("invoice.updated")).find((e) => (e.data.object as Stripe.Invoice).id === draftId);
+    expect(updated?.data.previous_attributes).toMatchObject({ total: 2500 });
+  });
+
   it("a long jump creates, finalizes and pays each period in order", async () => {
     const { clock, customer, subscription, t0 } = await subscribedOnClock();
     const t1 = addMonths(t0, 1);
@@ -206,11 +230,14 @@ describe("changing and canceling subscriptions", () => {
     expect(active.data).toHaveLength(0);
   });
 
-  it("cancels immediately", async () => {
+  it("cancels immediately and delivers customer.subscription.deleted once", async () => {
     const { subscription, customer } = await subscribedOnClock();
     const canceled = await h.stripe.subscriptions.cancel(subscription.id);
     expect(canceled.status).toBe("canceled");
     expect(canceled.canceled_at).not.toBeNull();
+    const deleted = (await h.received("customer.subscription.deleted")).filter((e) => (e.data.object as Stripe.Subscription).id === subscription.id);
+    expect(deleted).toHaveLength(1);
+    expect(deleted[0]?.data.object).toMatchObject({ id: subscription.id, status: "canceled", canceled_at: canceled.canceled_at });
     await expect(h.stripe.subscriptions.cancel(subscription.id)).rejects.toMatchObject({ statusCode: 400 });
     const all = await h.stripe.subscriptions.list({ customer: customer.id, status: "all" });
     expect(all.data.map((s) => s.id)).toEqual([subscription.id]);

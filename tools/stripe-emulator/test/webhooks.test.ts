@@ -1,5 +1,7 @@
 import Stripe from "stripe";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_WEBHOOK_RETRY } from "../index";
+import { retryDelayMs } from "../webhooks/dispatcher";
 import { signatureHeader } from "../webhooks/signing";
 import { startHarness, startWebhookReceiver, WEBHOOK_SECRET, type Harness } from "./harness";
 
@@ -83,6 +85,17 @@ describe("retries", () => {
     const doomedAttempts = h.emulator.deliveries().filter((d) => d.eventType === "customer.created" && h.emulator.state().events[d.eventId]?.data.object && (h.emulator.state().events[d.eventId]!.data.object as Stripe.Customer).id === doomed.id);
     expect(doomedAttempts.map((d) => d.ok)).toEqual([false, false, false, false]);
     expect(customersWithTag(h.receiver.events, "after-doomed").map((c) => c.id)).toEqual([next.id]);
+  });
+});
+
+describe("the default retry schedule", () => {
+  it("doubles from 1 s to a 1 h ceiling: 1, 2, 4 … 2048 s, then 3600 s; 84 attempts span ≥ 72 h", () => {
+    const delays = Array.from({ length: DEFAULT_WEBHOOK_RETRY.maxAttempts - 1 }, (_, i) => retryDelayMs(DEFAULT_WEBHOOK_RETRY, i + 1));
+    expect(delays.slice(0, 13)).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 3600].map((s) => s * 1000));
+    expect(Math.max(...delays)).toBe(3_600_000);
+    const totalMs = delays.reduce((a, b) => a + b, 0);
+    expect(totalMs).toBe((4095 + 71 * 3600) * 1000);
+    expect(totalMs).toBeGreaterThanOrEqual(72 * 3_600_000);
   });
 });
 

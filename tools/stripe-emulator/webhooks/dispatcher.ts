@@ -13,8 +13,15 @@ export interface WebhookTarget {
 export interface RetryPolicy {
   /** Delay before the second attempt; doubles for each further attempt. */
   baseMs: number;
+  /** Ceiling of the doubling delay. */
+  maxDelayMs: number;
   /** Attempts in total, the first one included. */
   maxAttempts: number;
+}
+
+/** Wait after failed attempt number `attempt` (1-based): base × 2^(attempt−1), capped. */
+export function retryDelayMs(policy: RetryPolicy, attempt: number): number {
+  return Math.min(policy.maxDelayMs, policy.baseMs * 2 ** Math.min(attempt - 1, 40));
 }
 
 export interface DispatcherDeps {
@@ -99,11 +106,16 @@ export class WebhookDispatcher {
     }, Math.max(0, delayMs));
   }
 
-  private takeDueBurst(): QueuedDelivery[] {
-    const state = this.deps.state();
+  /**
+   * The deliveries due now, as copies: they stay in the persisted queue until
+   * their attempt is over, so a shutdown or crash mid-burst loses none of them.
+   */
+  private dueBurst(): QueuedDelivery[] {
     const now = Date.now();
-    const due = state.webhookQueue.filter((d) => d.notBeforeMs <= now);
-    state.webhookQueue = state.webhookQueue.filter((d) => d.notBeforeMs > now);
+    const due = this.deps
+      .state()
+      .webhookQueue.filter((d) => d.notBeforeMs <= now)
+      .map((d) => ({ ...d }));
     const chaos = this.deps.chaos();
     if (!chaos.shuffle) return due;
     if (this.randomSeed !== chaos.shuffleSeed) {
@@ -113,21 +125,34 @@ export class WebhookDispatcher {
     return shuffleBurst(due, this.random);
   }
 
+  /**
+   * Removes the queued entry for `delivery`. Matched by value, not identity: a
+   * rolled-back request may have replaced the state (and its queue) while the
+   * attempt was in flight, and `retryNow()` may have reset its `notBeforeMs`.
+   * Chaos duplicates are interchangeable, so removing either one is right.
+   */
+  private dequeue(delivery: QueuedDelivery): void {
+    const queue = this.deps.state().webhookQueue;
+    const same = (d: QueuedDelivery) => d.eventId === delivery.eventId && d.endpointId === delivery.endpointId && d.attempt === delivery.attempt;
+    let index = queue.findIndex((d) => same(d) && d.notBeforeMs === delivery.notBeforeMs);
+    if (index < 0) index = queue.findIndex(same);
+    if (index >= 0) queue.splice(index, 1);
+  }
+
   private async pump(): Promise<void> {
     if (this.pumping || this.closed) return;
     this.pumping = true;
     try {
       for (;;) {
-        const burst = this.takeDueBurst();
+        const burst = this.dueBurst();
         if (burst.length === 0) break;
-        for (let i = 0; i < burst.length; i++) {
-          if (this.closed) {
-            // Keep undelivered work for the next start.
-            this.deps.state().webhookQueue.unshift(...burst.slice(i));
-            return;
-          }
-          await this.attempt(burst[i] as QueuedDelivery);
+        for (const delivery of burst) {
+          // Whatever is left stays queued in the saved state for the next start.
+          if (this.closed) return;
+          await this.attempt(delivery);
         }
+        // After close() the state was saved with the remaining queue; leave the file alone.
+        if (this.closed) return;
         this.deps.persist();
       }
     } finally {
@@ -146,9 +171,14 @@ export class WebhookDispatcher {
     const state = this.deps.state();
     const event = state.events[delivery.eventId];
     const target = this.deps.targets().find((t) => t.id === delivery.endpointId);
-    if (!event || !target) return;
+    if (!event || !target) {
+      // Nothing to deliver any more (event pruned, endpoint removed or disabled).
+      this.dequeue(delivery);
+      return;
+    }
     const delayMs = this.deps.chaos().delayMs;
     if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+    if (this.closed) return;
 
     const payload = JSON.stringify(event, null, 2);
     const started = Date.now();
@@ -176,7 +206,10 @@ export class WebhookDispatcher {
       clearTimeout(timeout);
       this.inFlight.delete(controller);
     }
+    // Aborted by close(): the entry is still queued (and saved) and is retried, not counted, after a restart.
+    if (this.closed) return;
     const ok = status !== null && status >= 200 && status < 300;
+    this.dequeue(delivery);
     this.log({
       eventId: event.id,
       eventType: event.type,
@@ -195,9 +228,8 @@ export class WebhookDispatcher {
       if (current) current.pending_webhooks = Math.max(0, current.pending_webhooks - 1);
       return;
     }
-    if (delivery.attempt < this.deps.retry.maxAttempts && !this.closed) {
-      const backoff = this.deps.retry.baseMs * 2 ** (delivery.attempt - 1);
-      this.deps.state().webhookQueue.push({ ...delivery, attempt: delivery.attempt + 1, notBeforeMs: Date.now() + backoff });
+    if (delivery.attempt < this.deps.retry.maxAttempts) {
+      this.deps.state().webhookQueue.push({ ...delivery, attempt: delivery.attempt + 1, notBeforeMs: Date.now() + retryDelayMs(this.deps.retry, delivery.attempt) });
     }
   }
 
