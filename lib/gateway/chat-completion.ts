@@ -5,6 +5,8 @@ import { AppError } from "@/lib/errors";
 import { cacheRequestHash, findCachedCompletion, storeCachedCompletion } from "./cache";
 import type { GatewayCaller } from "./http/authenticate";
 import { prepareCompletion, type PreparedCompletion, type RequestOptions } from "./prepare";
+import type { StoredResponse } from "./idempotency";
+import { partialStreamReplay } from "./partial-replay";
 import { HEADER, SSE_HEADERS, completionAsSse, shapeCompletion } from "./respond";
 import type { ChatCompletionBody } from "./schemas";
 import { Settlement } from "./settlement";
@@ -24,9 +26,12 @@ export type CompletionCall = {
   signal: AbortSignal;
   /** Phases so far (auth, parse); this function adds reserve, upstream, capture. */
   timer?: PhaseTimer;
-  /** Called with the final response to store for an Idempotency-Key (non-streaming: at once; streams: when complete). */
-  onFinalResponse?: (response: { status: number; headers: Record<string, string>; body: string; stream: boolean }) => Promise<void>;
-  /** A stream that was already answered (200) did not complete: the Idempotency-Key is given back. */
+  /**
+   * Called with the outcome to store for an Idempotency-Key once the request was charged
+   * (non-streaming: at once; streams: when they end — a cut stream gives its partial result).
+   */
+  onFinalResponse?: (response: StoredResponse, charged: { chargedCredits: number }) => Promise<void>;
+  /** A stream that was already answered (200) ended without being charged: the Idempotency-Key is given back. */
   onStreamAbandoned?: () => Promise<void>;
 };
 
@@ -69,13 +74,19 @@ export async function runChatCompletion(db: Db, call: CompletionCall): Promise<R
       const opened = await openUpstreamStream({ upstream, body: prepared.upstreamBody, signal: call.signal, policy: config.retry });
       timer.mark("upstream-headers");
       const hooks: StreamHooks = {
-        onComplete: async ({ choices, usage, transcript }) => {
+        onComplete: async ({ choices, usage, transcript, receipt }) => {
           if (cacheKey) {
             await storeCachedCompletion(db, { ...cacheKey, response: { object: "chat.completion", choices, usage: usageForClient(usage, 0) }, sourceRequestId: requestId, ttlSeconds: prepared.cache.ttlSeconds });
           }
-          await call.onFinalResponse?.({ status: 200, headers: { ...SSE_HEADERS, ...baseHeaders }, body: transcript, stream: true });
+          await call.onFinalResponse?.({ status: 200, headers: { ...SSE_HEADERS, ...baseHeaders }, body: transcript, stream: true }, receipt);
         },
-        onIncomplete: async () => call.onStreamAbandoned?.(),
+        // Cut after the charge (client left, upstream broke): the key keeps the partial result that
+        // was charged, so a retry replays it instead of paying again. Not charged: the key is given back.
+        onIncomplete: async (charged) => {
+          if (!charged) return call.onStreamAbandoned?.();
+          const replay = partialStreamReplay({ requestId, model: prepared.price.id, separateUsageChunk: prepared.clientWantsUsageChunk, ...charged });
+          await call.onFinalResponse?.({ status: 200, headers: { ...SSE_HEADERS, ...baseHeaders, ...replay.headers }, body: replay.body, stream: true }, charged.receipt);
+        },
       };
       const body = streamCompletion({ requestId, prepared, upstream: opened, settlement, clientSignal: call.signal, idleTimeoutMs: config.streamIdleTimeoutMs, keepTranscript: call.onFinalResponse !== undefined, hooks });
       return new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...baseHeaders, [HEADER.attempts]: String(opened.attempts), "server-timing": timer.header() } });
@@ -93,7 +104,7 @@ export async function runChatCompletion(db: Db, call: CompletionCall): Promise<R
     }
     const headers = { "content-type": "application/json", ...baseHeaders, [HEADER.creditsCharged]: String(receipt.chargedCredits), [HEADER.attempts]: String(attempts), "server-timing": timer.header() };
     const text = JSON.stringify(completion);
-    await bestEffort("idempotency store", async () => call.onFinalResponse?.({ status: 200, headers, body: text, stream: false }));
+    await bestEffort("idempotency store", async () => call.onFinalResponse?.({ status: 200, headers, body: text, stream: false }, receipt));
     return new Response(text, { status: 200, headers });
   } catch (e) {
     if (!settlement.settled) {
@@ -115,7 +126,7 @@ async function serveCacheHit(
   if (receipt.chargedCredits !== 0) throw new AppError("internal", "A cache hit was charged; refusing to serve it");
   const headers: Record<string, string> = { ...baseHeaders, [HEADER.cache]: "hit", [HEADER.creditsCharged]: "0" };
   const clientUsage = { ...usageForClient(usage, 0), cache_hit: true };
-  let response: { status: number; headers: Record<string, string>; body: string; stream: boolean };
+  let response: StoredResponse;
   if (prepared.stream) {
     const body = completionAsSse(cached, { requestId: call.requestId, model: prepared.price.id, usage: clientUsage, separateUsageChunk: prepared.clientWantsUsageChunk });
     response = { status: 200, headers: { ...SSE_HEADERS, ...headers }, body, stream: true };
@@ -123,7 +134,7 @@ async function serveCacheHit(
     const body = JSON.stringify({ ...cached, id: call.requestId, object: "chat.completion", created: Math.floor(Date.now() / 1000), model: prepared.price.id, usage: clientUsage });
     response = { status: 200, headers: { "content-type": "application/json", ...headers }, body, stream: false };
   }
-  await bestEffort("idempotency store", async () => call.onFinalResponse?.(response));
+  await bestEffort("idempotency store", async () => call.onFinalResponse?.(response, receipt));
   return new Response(response.body, { status: response.status, headers: response.headers });
 }
 

@@ -1,7 +1,9 @@
 import { and, eq, lt, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
-import { gatewayIdempotencyKeys } from "@/db/schema";
+import { gatewayIdempotencyKeys, usageEvents } from "@/db/schema";
 import { AppError } from "@/lib/errors";
+import { openAiErrorBody } from "./http/openai-error";
+import { HEADER } from "./respond";
 
 /**
  * Idempotency-Key, the way Stripe does it: the first request with a key runs; a retry with the
@@ -9,8 +11,10 @@ import { AppError } from "@/lib/errors";
  * refused (422); a duplicate that arrives while the first is still running gets 409 — the
  * official clients retry 409 with backoff, and by then the stored result is there.
  *
- * Failures (refused, upstream down, client gone) are not stored: they charged nothing, so the
- * retry simply runs again, e.g. after a top-up.
+ * Failures that charged nothing (refused, upstream down before the first byte) are not stored:
+ * the retry simply runs again, e.g. after a top-up. Once a request was charged its key keeps
+ * that outcome (a stream cut mid-way is stored as its partial result), so a retry never pays twice.
+ * A key past its retention (expires_at) counts as absent, even before the purge job deletes it.
  */
 export const IDEMPOTENCY_RETENTION_SECONDS = 24 * 3600;
 /** A run still "in progress" after this was abandoned by a dead process and may be taken over. */
@@ -42,7 +46,24 @@ export async function claimIdempotencyKeyOrThrow(db: DbOrTx, input: Key & { fing
       lockedUntil: sql`now() + make_interval(secs => ${IDEMPOTENCY_LOCK_SECONDS})`,
       expiresAt: sql`now() + make_interval(secs => ${IDEMPOTENCY_RETENTION_SECONDS})`,
     })
-    .onConflictDoNothing()
+    // A key past its retention is absent: the new request takes the row over in the same statement.
+    .onConflictDoUpdate({
+      target: [gatewayIdempotencyKeys.accountId, gatewayIdempotencyKeys.key],
+      set: {
+        fingerprint: input.fingerprint,
+        requestId: input.requestId,
+        state: "in_progress",
+        responseStatus: null,
+        responseHeaders: null,
+        responseBody: null,
+        stream: input.stream,
+        lockedUntil: sql`now() + make_interval(secs => ${IDEMPOTENCY_LOCK_SECONDS})`,
+        expiresAt: sql`now() + make_interval(secs => ${IDEMPOTENCY_RETENTION_SECONDS})`,
+        createdAt: sql`now()`,
+        updatedAt: sql`now()`,
+      },
+      setWhere: sql`${gatewayIdempotencyKeys.expiresAt} <= now()`,
+    })
     .returning({ requestId: gatewayIdempotencyKeys.requestId });
   if (inserted.length > 0) return { kind: "claimed" };
 
@@ -63,6 +84,19 @@ export async function claimIdempotencyKeyOrThrow(db: DbOrTx, input: Key & { fing
       requestId: row.requestId,
       response: { status: row.responseStatus ?? 200, headers: row.responseHeaders ?? {}, body: row.responseBody ?? "", stream: row.stream },
     };
+  }
+  // The lock passed, but the first run was charged (its process died, or it could not store its
+  // answer): the key keeps "already charged" instead of letting a second run charge again.
+  if (row.lockedUntil.getTime() <= Date.now()) {
+    const [charged] = await db
+      .select({ chargedCredits: usageEvents.chargedCredits })
+      .from(usageEvents)
+      .where(and(eq(usageEvents.accountId, input.accountId), eq(usageEvents.requestId, row.requestId)));
+    if (charged) {
+      const response = alreadyChargedResponse(row.requestId, charged.chargedCredits);
+      await completeIdempotencyKey(db, { accountId: input.accountId, key: input.key, requestId: row.requestId, response });
+      return { kind: "replay", requestId: row.requestId, response };
+    }
   }
   const takenOver = await db
     .update(gatewayIdempotencyKeys)
@@ -97,7 +131,25 @@ export async function completeIdempotencyKey(db: DbOrTx, input: Key & { requestI
     .where(and(eq(gatewayIdempotencyKeys.accountId, input.accountId), eq(gatewayIdempotencyKeys.key, input.key), eq(gatewayIdempotencyKeys.requestId, input.requestId)));
 }
 
-/** Gives the key back after a failure so a retry runs again (nothing was charged). */
+/**
+ * What a key replays when its request was charged but its answer could not be stored: 409 with the
+ * request id whose receipt (/api/v1/receipts/{id}) shows the charge. Retrying cannot charge again.
+ */
+export function alreadyChargedResponse(requestId: string, chargedCredits: number): StoredResponse {
+  const { status, body } = openAiErrorBody(
+    new AppError("conflict", `The request with this Idempotency-Key was already charged (${chargedCredits} credits) as ${requestId}, but its answer could not be kept; see /api/v1/receipts/${requestId}. Use a new key to run it again`, {
+      details: { reason: "idempotency_already_charged", chargedCredits },
+    }),
+  );
+  return {
+    status,
+    headers: { "content-type": "application/json", [HEADER.requestId]: requestId, [HEADER.creditsCharged]: String(chargedCredits) },
+    body: JSON.stringify(body),
+    stream: false,
+  };
+}
+
+/** Gives the key back after a failure so a retry runs again — only when nothing was charged. */
 export async function releaseIdempotencyKey(db: DbOrTx, input: Key & { requestId: string }): Promise<void> {
   await db
     .delete(gatewayIdempotencyKeys)
@@ -107,6 +159,8 @@ export async function releaseIdempotencyKey(db: DbOrTx, input: Key & { requestId
         eq(gatewayIdempotencyKeys.key, input.key),
         eq(gatewayIdempotencyKeys.requestId, input.requestId),
         eq(gatewayIdempotencyKeys.state, "in_progress"),
+        // Belt and braces: a request with a receipt was charged; its key is never given back.
+        sql`not exists (select 1 from ${usageEvents} where ${usageEvents.accountId} = ${input.accountId} and ${usageEvents.requestId} = ${input.requestId})`,
       ),
     );
 }

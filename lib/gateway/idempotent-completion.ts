@@ -2,7 +2,14 @@ import type { Db } from "@/db/client";
 import { canonicalJson } from "./canonical";
 import { sha256Hex } from "@/lib/crypto";
 import { runChatCompletion, type CompletionCall } from "./chat-completion";
-import { assertValidIdempotencyKey, claimIdempotencyKeyOrThrow, completeIdempotencyKey, releaseIdempotencyKey } from "./idempotency";
+import {
+  alreadyChargedResponse,
+  assertValidIdempotencyKey,
+  claimIdempotencyKeyOrThrow,
+  completeIdempotencyKey,
+  releaseIdempotencyKey,
+  type StoredResponse,
+} from "./idempotency";
 import { HEADER } from "./respond";
 
 /**
@@ -24,15 +31,35 @@ export async function runChatCompletionIdempotently(db: Db, call: Omit<Completio
     const { status, headers, body } = claim.response;
     return new Response(body, { status, headers: { ...headers, [HEADER.requestId]: claim.requestId, [HEADER.replayed]: "true" } });
   }
-  const giveBack = () => releaseIdempotencyKey(db, { ...key, requestId: call.requestId });
+  const owned = { ...key, requestId: call.requestId };
+  const giveBack = () => releaseIdempotencyKey(db, owned);
   try {
     return await runChatCompletion(db, {
       ...call,
-      onFinalResponse: (response) => completeIdempotencyKey(db, { ...key, requestId: call.requestId, response }),
+      onFinalResponse: (response, charged) => storeChargedOutcome(db, owned, response, charged.chargedCredits),
       onStreamAbandoned: giveBack,
     });
   } catch (e) {
+    // Only reached before anything was charged (after the charge the answer is always returned).
     await giveBack().catch((err) => console.error("gateway: releasing an Idempotency-Key failed", err));
     throw e;
   }
+}
+
+/**
+ * The request was charged: its key must keep that outcome, or a retry would run and pay again.
+ * The full answer is stored (one retry on failure); failing that, the key is completed with a
+ * small "already charged" 409 pointing at the receipt. If even that fails, the claim's takeover
+ * finds the receipt and answers the same 409 (see claimIdempotencyKeyOrThrow).
+ */
+async function storeChargedOutcome(db: Db, owned: { accountId: string; key: string; requestId: string }, response: StoredResponse, chargedCredits: number): Promise<void> {
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    try {
+      await completeIdempotencyKey(db, { ...owned, response });
+      return;
+    } catch (e) {
+      console.error(`gateway: storing the Idempotency-Key result of ${owned.requestId} failed (attempt ${attempt})`, e);
+    }
+  }
+  await completeIdempotencyKey(db, { ...owned, response: alreadyChargedResponse(owned.requestId, chargedCredits) });
 }

@@ -8,6 +8,8 @@ export const HEADER = {
   cache: "x-cache",
   attempts: "x-upstream-attempts",
   replayed: "idempotent-replayed",
+  /** "partial" on the replay of a stream that was cut after it was charged. */
+  completionStatus: "x-completion-status",
 } as const;
 
 /**

@@ -10,8 +10,11 @@ import { usageForClient, usageFromUpstream, type TokenUsage } from "./usage";
 export type StreamHooks = {
   /** The stream completed normally (finish reason on every choice): e.g. store it in the cache. */
   onComplete?: (result: { choices: Record<string, unknown>[]; usage: TokenUsage; transcript: string; receipt: Receipt }) => Promise<void>;
-  /** The stream did not complete (client left, upstream broke). */
-  onIncomplete?: () => Promise<void>;
+  /**
+   * The stream did not complete (client left, upstream broke). `charged` is what was billed for the
+   * part generated (null when settling failed and nothing was charged).
+   */
+  onIncomplete?: (charged: { choices: Record<string, unknown>[]; usage: TokenUsage; receipt: Receipt } | null) => Promise<void>;
 };
 
 type Outcome = { kind: "complete" } | { kind: "client_gone" } | { kind: "upstream_broke"; message: string };
@@ -153,7 +156,7 @@ export function streamCompletion(args: {
           console.error(`gateway: settling stream ${requestId} failed; the hold is left to the sweeper`, e);
           send(sseData({ error: { message: "Billing failed for this request; it was not charged", type: "server_error", code: "internal_error", param: null } }));
           close();
-          await args.hooks.onIncomplete?.().catch(logHookError);
+          await args.hooks.onIncomplete?.(null).catch(logHookError);
           return;
         }
         const clientUsage = usageForClient(usage, receipt.chargedCredits, reported ? upstreamUsage : undefined);
@@ -170,7 +173,7 @@ export function streamCompletion(args: {
         if (outcome.kind === "complete") {
           await args.hooks.onComplete?.({ choices: accumulator.toChoices(), usage, transcript: transcript.join(""), receipt }).catch(logHookError);
         } else {
-          await args.hooks.onIncomplete?.().catch(logHookError);
+          await args.hooks.onIncomplete?.({ choices: accumulator.toChoices(), usage, receipt }).catch(logHookError);
         }
       })();
     },

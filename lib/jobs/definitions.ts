@@ -4,6 +4,8 @@ import { runAutoRecharge } from "@/lib/billing/auto-recharge";
 import { grantFreeMonthlyCredits } from "@/lib/billing/free-grants";
 import { flushMeterOutbox } from "@/lib/billing/meter/flush";
 import { reconcileOverage } from "@/lib/billing/reconcile";
+import { purgeExpiredCache } from "@/lib/gateway/cache";
+import { purgeExpiredIdempotencyKeys } from "@/lib/gateway/idempotency";
 import { expireGrants, sweepStaleHolds } from "@/lib/ledger";
 import { deliverDueNotifications } from "@/lib/notifications";
 import { applyAccountDefaults } from "@/lib/protection/defaults";
@@ -29,6 +31,10 @@ export const jobs: JobDefinition[] = [
   { name: "billing.free-monthly-credits", cron: "5 * * * *", run: (d) => grantFreeMonthlyCredits(d.db) },
   { name: "ledger.expire-grants", cron: "* * * * *", run: (d) => expireGrants(d.db) },
   { name: "ledger.sweep-stale-holds", cron: "* * * * *", run: (d) => sweepStaleHolds(d.db) },
+  // gateway: delete Idempotency-Keys past their 24 h retention and response-cache rows past their TTL
+  // (both are already ignored once expired; this keeps the tables small).
+  { name: "gateway.purge-idempotency-keys", cron: "41 * * * *", run: (d) => purgeExpiredIdempotencyKeys(d.db) },
+  { name: "gateway.purge-response-cache", cron: "*/10 * * * *", run: (d) => purgeExpiredCache(d.db) },
   // protection hooks: retry notification deliveries; account defaults (soft limit at 80% of typical spend)
   { name: "notifications.deliver", cron: "* * * * *", run: (d) => deliverDueNotifications(d.db) },
   { name: "protection.account-defaults", cron: "23 3 * * *", run: (d) => applyAccountDefaults(d.db) },

@@ -87,6 +87,18 @@ describe("200 concurrent reserves of 1 credit", () => {
     const b = await getBalance(t.db, a);
     expect(b.heldCredits).toBe(0);
     expect(b.availableCredits).toBe(50 - charged);
+    // "Never more than 50 held", measured: replay the account's journal in order (entries are
+    // written under the account's row lock, so id order is commit order) and take the running
+    // held and remaining after every entry.
+    const [j] = (await t.db.execute(sql`
+      with run as (
+        select sum(held_delta) over w as held, sum(remaining_delta) over w as remaining
+          from ledger_entries where account_id = ${a} window w as (order by id rows unbounded preceding))
+      select max(held)::int as peak_held, count(*) filter (where held > remaining)::int as overdrawn, count(*)::int as entries from run`)) as unknown as { peak_held: number; overdrawn: number; entries: number }[];
+    expect(j!.peak_held).toBeLessThanOrEqual(50);
+    expect(j!.overdrawn).toBe(0);
+    // 200 reserves race at once: the peak is many credits held together, not one at a time.
+    expect(j!.peak_held).toBeGreaterThan(1);
     await expectBooksBalance(t.db);
   });
 });

@@ -8,4 +8,4 @@ export { getBalance, getReceipt, recentReceipts } from "./balance";
 export { usageByDay, usageBreakdown, periodSummary, type UsageRange, type UsageTotals } from "./usage";
 export { getLimits, setLimits, limitsPatchSchema, type Limits, type LimitsPatch } from "./limits";
 export { createAccountLedger, startPeriod, setPlan, setAccountStatus, sweepStaleHolds } from "./accounts";
-export { checkLedgerInvariants } from "./invariants";
+export { availableFromGrants, checkLedgerInvariants } from "./invariants";

@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@/tests/db";
 import { makeLedgerAccount, setLedgerFlags } from "@/tests/helpers/ledger";
-import { adjust, capture, checkLedgerInvariants, expireGrants, getBalance, grant, refundPurchase, release, reserve, sweepStaleHolds } from "@/lib/ledger";
+import { adjust, availableFromGrants, capture, checkLedgerInvariants, expireGrants, getBalance, grant, refundPurchase, release, reserve, sweepStaleHolds } from "@/lib/ledger";
 import type { GrantKind } from "@/lib/ledger";
 import type { AppError } from "@/lib/errors";
 
@@ -19,7 +19,7 @@ beforeAll(async () => {
 
 type Cmd =
   | { k: "grant"; kind: GrantKind; credits: number; expiresInDays: number | null }
-  | { k: "reserve"; credits: number }
+  | { k: "reserve"; credits: number; ttlSeconds: number }
   | { k: "capture"; pick: number; credits: number }
   | { k: "release"; pick: number }
   | { k: "expire"; pick: number }
@@ -30,7 +30,7 @@ type Cmd =
 
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   { arbitrary: fc.record({ k: fc.constant("grant" as const), kind: fc.constantFrom<GrantKind>("purchase", "promo", "plan_allowance", "signup"), credits: fc.integer({ min: 1, max: 60 }), expiresInDays: fc.option(fc.integer({ min: 1, max: 30 }), { nil: null }) }), weight: 3 },
-  { arbitrary: fc.record({ k: fc.constant("reserve" as const), credits: fc.integer({ min: 0, max: 80 }) }), weight: 6 },
+  { arbitrary: fc.record({ k: fc.constant("reserve" as const), credits: fc.integer({ min: 0, max: 80 }), ttlSeconds: fc.constantFrom(60, 7200) }), weight: 6 },
   { arbitrary: fc.record({ k: fc.constant("capture" as const), pick: fc.nat(), credits: fc.integer({ min: 0, max: 100 }) }), weight: 4 },
   { arbitrary: fc.record({ k: fc.constant("release" as const), pick: fc.nat() }), weight: 2 },
   { arbitrary: fc.record({ k: fc.constant("expire" as const), pick: fc.nat() }), weight: 1 },
@@ -41,10 +41,23 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
 );
 
 let n = 0;
+const SWEEP_AHEAD_MS = 30 * 60_000;
+/** Holds released by sweep steps so far: a property run in which no sweep ever released one proved nothing about sweeps. */
+let swept = 0;
+/** Always run first: one 60 s hold and one 2 h hold, then a sweep → exactly the 60 s one is released. */
+const sweepExample: Cmd[] = [
+  { k: "grant", kind: "purchase", credits: 50, expiresInDays: null },
+  { k: "reserve", credits: 10, ttlSeconds: 60 },
+  { k: "reserve", credits: 5, ttlSeconds: 7200 },
+  { k: "sweep" },
+  { k: "capture", pick: 0, credits: 5 },
+];
 
 async function runSequence(plan: "free" | "pro", cmds: Cmd[]) {
   const a = await makeLedgerAccount(t.db, { plan });
+  // Open holds and when they expire (ms); the sweep step releases exactly those past SWEEP_AHEAD_MS.
   const open: string[] = [];
+  const expiresAt = new Map<string, number>();
   const purchases: string[] = [];
   const grants: string[] = [];
   for (const c of cmds) {
@@ -67,13 +80,14 @@ async function runSequence(plan: "free" | "pro", cmds: Cmd[]) {
               ? Infinity
               : Math.max(before.overage.limitCredits - before.overage.usedCredits - before.overage.heldCredits, 0);
         const r = `p_${tag}`;
-        const outcome = await reserve(t.db, { accountId: a, requestId: r, credits: c.credits }).then(
+        const outcome = await reserve(t.db, { accountId: a, requestId: r, credits: c.credits, ttlSeconds: c.ttlSeconds }).then(
           (h) => h,
           (e: AppError) => e,
         );
         if (c.credits <= before.availableCredits + room) {
           expect(outcome).toMatchObject({ credits: c.credits, fromGrantsCredits: Math.min(c.credits, before.availableCredits) });
           open.push(r);
+          expiresAt.set(r, (outcome as { expiresAt: Date }).expiresAt.getTime());
         } else {
           const expected = !before.overage.allowed ? "insufficient_credits" : before.overage.blocked ? "overage_blocked" : "hard_limit_reached";
           expect((outcome as AppError).code).toBe(expected);
@@ -121,7 +135,13 @@ async function runSequence(plan: "free" | "pro", cmds: Cmd[]) {
         break;
       }
       case "sweep": {
-        await sweepStaleHolds(t.db, new Date(Date.now() - 3_600_000));
+        // Sweep as if 30 min had passed: holds of 60 s have expired (their request died), holds of
+        // 2 h have not. Exactly the expired ones are released and leave the open set.
+        const at = Date.now() + SWEEP_AHEAD_MS;
+        const due = open.filter((r) => expiresAt.get(r)! <= at);
+        expect(await sweepStaleHolds(t.db, new Date(at))).toBe(due.length);
+        for (const r of due) open.splice(open.indexOf(r), 1);
+        swept += due.length;
         break;
       }
     }
@@ -134,7 +154,9 @@ async function runSequence(plan: "free" | "pro", cmds: Cmd[]) {
              coalesce(sum(overage_held_delta), 0)::bigint as oh, coalesce(sum(overage_used_delta), 0)::bigint as ou
         from ledger_entries where account_id = ${a}`)) as unknown as { rem: string; held: string; oh: string; ou: string }[];
     expect([b.remainingCredits, b.heldCredits, b.overage.heldCredits, b.overage.usedCredits]).toEqual([Number(j!.rem), Number(j!.held), Number(j!.oh), Number(j!.ou)]);
-    // Invariant 2: available = unexpired remaining − held, never negative, never more than the journal allows.
+    // Invariant 2: available = Σ(remaining − held) over unexpired, unvoided grants (checkLedgerInvariants
+    // also checks that this is their remaining − the active holds on them), never negative.
+    expect(b.availableCredits).toBe(await availableFromGrants(t.db, a));
     expect(b.availableCredits).toBeGreaterThanOrEqual(0);
     expect(b.availableCredits).toBeLessThanOrEqual(b.remainingCredits - b.heldCredits);
   }
@@ -145,11 +167,15 @@ async function runSequence(plan: "free" | "pro", cmds: Cmd[]) {
 }
 
 describe("ledger invariants hold after every step of random sequences", () => {
-  it("free plan (no overage): 60 sequences of up to 40 steps", async () => {
-    await fc.assert(fc.asyncProperty(fc.array(cmd, { minLength: 1, maxLength: 40 }), (cmds) => runSequence("free", cmds)), { numRuns: 60 });
+  it("free plan (no overage): 60 sequences of up to 40 steps; sweeps release some expired holds", async () => {
+    swept = 0;
+    await fc.assert(fc.asyncProperty(fc.array(cmd, { minLength: 1, maxLength: 40 }), (cmds) => runSequence("free", cmds)), { numRuns: 60, examples: [[sweepExample]] });
+    expect(swept).toBeGreaterThan(0);
   }, 120_000);
 
-  it("pro plan (overage, hard limits, block switch): 60 sequences of up to 40 steps", async () => {
-    await fc.assert(fc.asyncProperty(fc.array(cmd, { minLength: 1, maxLength: 40 }), (cmds) => runSequence("pro", cmds)), { numRuns: 60 });
+  it("pro plan (overage, hard limits, block switch): 60 sequences of up to 40 steps; sweeps release some expired holds", async () => {
+    swept = 0;
+    await fc.assert(fc.asyncProperty(fc.array(cmd, { minLength: 1, maxLength: 40 }), (cmds) => runSequence("pro", cmds)), { numRuns: 60, examples: [[sweepExample]] });
+    expect(swept).toBeGreaterThan(0);
   }, 120_000);
 });

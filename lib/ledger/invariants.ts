@@ -5,7 +5,8 @@ import type { DbOrTx } from "@/db/client";
  * The invariants of architecture.md §2 as queries. Returns one line per violation (empty = all
  * hold). Used by the tests after every step of the property test and by the benchmark at the end.
  *  1. the journal sums to every cached counter and to the grants;
- *  2. no grant below zero, held ≤ remaining, available ≥ 0;
+ *  2. no grant below zero, held ≤ remaining; available = Σ over unexpired, unvoided grants of
+ *     (remaining − held) = their remaining − the active holds' allocations on them, and ≥ 0;
  *  3. a request is captured at most once and every settled hold is settled exactly once;
  *  4. overage captured this period within the hard limit; no overage held where the plan forbids it
  *     (reserve admits overage holds only within the limit: see the concurrency tests);
@@ -50,6 +51,36 @@ export async function checkLedgerInvariants(db: DbOrTx, accountIds?: string[]): 
          where ${scope(sql`account_id`)} and (remaining_credits < 0 or held_credits < 0 or held_credits > remaining_credits or remaining_credits > amount_credits)`,
   );
   await run(
+    "2 available ≠ unexpired remaining − active holds",
+    sql`
+    with live as (
+      select id, account_id, remaining_credits, held_credits from credit_grants
+       where ${scope(sql`account_id`)} and voided_at is null and (expires_at is null or expires_at > now())),
+    alloc as (
+      select h.account_id, a.grant_id, sum(a.credits) credits
+        from holds h cross join lateral unnest(h.alloc_grant_ids, h.alloc_credits) as a(grant_id, credits)
+       where h.status = 'held' and ${scope(sql`h.account_id`)}
+       group by h.account_id, a.grant_id),
+    per_account as (
+      select l.account_id, sum(l.remaining_credits - l.held_credits) available,
+             sum(l.remaining_credits) live_remaining, coalesce(sum(al.credits), 0) live_held_by_holds
+        from live l left join alloc al on al.account_id = l.account_id and al.grant_id = l.id
+       group by l.account_id)
+    select * from per_account where available <> live_remaining - live_held_by_holds or available < 0`,
+  );
+  await run(
+    "2 grant held ≠ its active holds",
+    sql`
+    with alloc as (
+      select h.account_id, a.grant_id, sum(a.credits) credits
+        from holds h cross join lateral unnest(h.alloc_grant_ids, h.alloc_credits) as a(grant_id, credits)
+       where h.status = 'held' and ${scope(sql`h.account_id`)}
+       group by h.account_id, a.grant_id)
+    select g.id, g.held_credits, coalesce(al.credits, 0) held_by_holds
+      from credit_grants g left join alloc al on al.account_id = g.account_id and al.grant_id = g.id
+     where ${scope(sql`g.account_id`)} and g.held_credits <> coalesce(al.credits, 0)`,
+  );
+  await run(
     "3 hold/receipt mismatch",
     sql`select h.account_id, h.request_id, h.status, h.credits, e.held_credits, e.charged_credits
           from holds h full join usage_events e on e.account_id = h.account_id and e.request_id = h.request_id
@@ -83,4 +114,15 @@ export async function checkLedgerInvariants(db: DbOrTx, accountIds?: string[]): 
          where ${scope(sql`coalesce(e.account_id, o.account_id)`)} and (e.overage_credits is distinct from o.credits)`,
   );
   return problems;
+}
+
+/**
+ * Invariant 2's figure, from the grants alone: Σ over unexpired, unvoided grants of
+ * (remaining − held). getBalance's availableCredits must equal it.
+ */
+export async function availableFromGrants(db: DbOrTx, accountId: string): Promise<number> {
+  const [row] = (await db.execute(sql`
+    select coalesce(sum(remaining_credits - held_credits), 0)::bigint as n from credit_grants
+     where account_id = ${accountId} and voided_at is null and (expires_at is null or expires_at > now())`)) as unknown as { n: string }[];
+  return Number(row!.n);
 }

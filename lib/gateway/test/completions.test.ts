@@ -112,15 +112,24 @@ describe("POST /api/v1/chat/completions through the official openai client", () 
     expect(before.availableCredits - (await getBalance(t.db, a.accountId)).availableCredits).toBe(charged);
   });
 
-  it("429 then 200 on a stream: retried before the first byte, billed once", async () => {
+  it("429 then 200 on a stream: 2 upstream attempts before the first byte, billed once = prompt + the 3 tokens of the last attempt", async () => {
     const a = await makePayingAccount(t.db, 10_000);
     const before = await getBalance(t.db, a.accountId);
-    const stream = await a.client.chat.completions.create({ model: "standard", messages: user("Busy [mock fail_first=1 status=429 tokens=3]"), stream: true, stream_options: { include_usage: true } });
-    let credits = 0;
+    const calls = mock.stats().chatCompletions;
+    const messages = user("Busy [mock fail_first=1 status=429 tokens=3]");
+    const { data: stream, response } = await a.client.chat.completions
+      .create({ model: "standard", messages, stream: true, stream_options: { include_usage: true } })
+      .withResponse();
+    let credits = -1;
     for await (const chunk of stream) if (chunk.usage) credits = (chunk.usage as unknown as { credits_charged: number }).credits_charged;
-    expect(credits).toBeGreaterThan(3);
+    expect(response.headers.get("x-upstream-attempts")).toBe("2");
+    expect(mock.stats().chatCompletions - calls).toBe(2);
+    const expected = countPromptTokens(messages) + 3;
+    expect(credits).toBe(expected);
+    const receipt = await eventually(() => getReceipt(t.db, a.accountId, response.headers.get("x-request-id")!));
+    expect(receipt).toMatchObject({ status: "succeeded", inputTokens: countPromptTokens(messages), outputTokens: 3, chargedCredits: expected });
     await eventually(async () => ((await getBalance(t.db, a.accountId)).heldCredits === 0 ? true : null));
-    expect(before.availableCredits - (await getBalance(t.db, a.accountId)).availableCredits).toBe(credits);
+    expect(before.availableCredits - (await getBalance(t.db, a.accountId)).availableCredits).toBe(expected);
   });
 
   it("all 3 attempts fail (503) → 502 upstream_error, billed zero, hold released, no receipt", async () => {

@@ -3,7 +3,9 @@ import { sql } from "drizzle-orm";
 import { createTestDb, type TestDb } from "@/tests/db";
 import { makeUser, ctx } from "@/tests/helpers/fixtures";
 import { createApiKey } from "@/lib/api-keys/keys";
-import { claimIdempotencyKeyOrThrow, completeIdempotencyKey, purgeExpiredIdempotencyKeys } from "../idempotency";
+import { capture, grant, reserve } from "@/lib/ledger";
+import { jobs } from "@/lib/jobs/definitions";
+import { claimIdempotencyKeyOrThrow, completeIdempotencyKey, purgeExpiredIdempotencyKeys, releaseIdempotencyKey } from "../idempotency";
 import { findCachedCompletion, purgeExpiredCache, storeCachedCompletion } from "../cache";
 import { setKeySettings } from "../key-settings";
 
@@ -33,6 +35,90 @@ describe("idempotency store", () => {
     await claimIdempotencyKeyOrThrow(t.db, { accountId, key: "new", fingerprint: "f", requestId: "req_2", stream: false });
     await t.db.execute(sql`update gateway_idempotency_keys set expires_at = now() - interval '1 second' where account_id = ${accountId} and key = 'old'`);
     expect(await purgeExpiredIdempotencyKeys(t.db)).toBe(1);
+  });
+});
+
+describe("idempotency key expiry and charged requests", () => {
+  const expire = (accountId: string) => t.db.execute(sql`update gateway_idempotency_keys set expires_at = now() - interval '1 second' where account_id = ${accountId}`);
+
+  it("a completed key past expires_at (not yet purged) is absent: the same body is claimed afresh, not replayed", async () => {
+    const { personalAccountId: accountId } = await makeUser(t.db);
+    const claim = { accountId, key: "k", fingerprint: "f", stream: false };
+    await claimIdempotencyKeyOrThrow(t.db, { ...claim, requestId: "req_a" });
+    await completeIdempotencyKey(t.db, { accountId, key: "k", requestId: "req_a", response: { status: 200, headers: {}, body: "first", stream: false } });
+    expect(await claimIdempotencyKeyOrThrow(t.db, { ...claim, requestId: "req_b" })).toMatchObject({ kind: "replay", requestId: "req_a" });
+    await expire(accountId);
+    expect(await claimIdempotencyKeyOrThrow(t.db, { ...claim, requestId: "req_b" })).toEqual({ kind: "claimed" });
+    // req_b now owns a fresh row: in progress (a duplicate gets 409), retained 24 h again.
+    await expect(claimIdempotencyKeyOrThrow(t.db, { ...claim, requestId: "req_c" })).rejects.toMatchObject({ code: "conflict" });
+    const [row] = (await t.db.execute(sql`select request_id, state, response_body, expires_at > now() + interval '23 hours' as fresh from gateway_idempotency_keys where account_id = ${accountId}`)) as unknown as Record<string, unknown>[];
+    expect(row).toEqual({ request_id: "req_b", state: "in_progress", response_body: null, fresh: true });
+  });
+
+  it("an expired key with another body → claimed (not 422 idempotency_key_reused)", async () => {
+    const { personalAccountId: accountId } = await makeUser(t.db);
+    await claimIdempotencyKeyOrThrow(t.db, { accountId, key: "k", fingerprint: "f1", requestId: "req_a", stream: false });
+    await expect(claimIdempotencyKeyOrThrow(t.db, { accountId, key: "k", fingerprint: "f2", requestId: "req_b", stream: false })).rejects.toMatchObject({ code: "invalid_input" });
+    await expire(accountId);
+    expect(await claimIdempotencyKeyOrThrow(t.db, { accountId, key: "k", fingerprint: "f2", requestId: "req_b", stream: false })).toEqual({ kind: "claimed" });
+  });
+
+  it("lock passed but the first run was charged (receipt of 7 credits) → replays 409 idempotency_already_charged, not taken over", async () => {
+    const { personalAccountId: accountId } = await makeUser(t.db);
+    await grant(t.db, { accountId, kind: "promo", credits: 100, sourceRef: `stores-${accountId}` });
+    const claim = { accountId, key: "k", fingerprint: "f", stream: false };
+    await claimIdempotencyKeyOrThrow(t.db, { ...claim, requestId: "req_charged" });
+    await reserve(t.db, { accountId, requestId: "req_charged", credits: 10 });
+    await capture(t.db, { accountId, requestId: "req_charged", credits: 7, usage: { model: "standard", inputTokens: 3, outputTokens: 4 } });
+    await t.db.execute(sql`update gateway_idempotency_keys set locked_until = now() - interval '1 second' where account_id = ${accountId}`);
+    const replay = await claimIdempotencyKeyOrThrow(t.db, { ...claim, requestId: "req_retry" });
+    expect(replay).toMatchObject({ kind: "replay", requestId: "req_charged", response: { status: 409, headers: { "x-request-id": "req_charged", "x-credits-charged": "7" } } });
+    if (replay.kind !== "replay") throw new Error("expected a replay");
+    expect(JSON.parse(replay.response.body).error).toMatchObject({ code: "idempotency_already_charged", charged_credits: 7 });
+    // Stored: the next retry gets the same answer without looking for receipts.
+    expect(await claimIdempotencyKeyOrThrow(t.db, { ...claim, requestId: "req_retry2" })).toMatchObject({ kind: "replay", requestId: "req_charged", response: { status: 409 } });
+  });
+
+  it("a key whose request has a receipt is never given back (release deletes 0 rows); one without is (1 row)", async () => {
+    const { personalAccountId: accountId } = await makeUser(t.db);
+    await grant(t.db, { accountId, kind: "promo", credits: 100, sourceRef: `stores-rel-${accountId}` });
+    await claimIdempotencyKeyOrThrow(t.db, { accountId, key: "charged", fingerprint: "f", requestId: "req_c1", stream: false });
+    await claimIdempotencyKeyOrThrow(t.db, { accountId, key: "free", fingerprint: "f", requestId: "req_c2", stream: false });
+    await reserve(t.db, { accountId, requestId: "req_c1", credits: 5 });
+    await capture(t.db, { accountId, requestId: "req_c1", credits: 5, usage: { model: "standard", inputTokens: 1, outputTokens: 4 } });
+    await releaseIdempotencyKey(t.db, { accountId, key: "charged", requestId: "req_c1" });
+    await releaseIdempotencyKey(t.db, { accountId, key: "free", requestId: "req_c2" });
+    const rows = (await t.db.execute(sql`select key from gateway_idempotency_keys where account_id = ${accountId}`)) as unknown as { key: string }[];
+    expect(rows.map((r) => r.key)).toEqual(["charged"]);
+  });
+});
+
+describe("purge jobs are scheduled", () => {
+  const job = (name: string) => {
+    const found = jobs.find((j) => j.name === name);
+    if (!found) throw new Error(`no job ${name} in lib/jobs/definitions.ts`);
+    return found;
+  };
+  const deps = () => ({ db: t.db, stripe: () => { throw new Error("not used"); } });
+
+  it("gateway.purge-idempotency-keys (hourly): 1 expired + 1 live key → the job deletes 1, the live one stays", async () => {
+    const { personalAccountId: accountId } = await makeUser(t.db);
+    await claimIdempotencyKeyOrThrow(t.db, { accountId, key: "old", fingerprint: "f", requestId: "req_j1", stream: false });
+    await claimIdempotencyKeyOrThrow(t.db, { accountId, key: "live", fingerprint: "f", requestId: "req_j2", stream: false });
+    await t.db.execute(sql`update gateway_idempotency_keys set expires_at = now() - interval '1 second' where key = 'old' and account_id = ${accountId}`);
+    expect(job("gateway.purge-idempotency-keys").cron).toMatch(/^\S+ \* \* \* \*$/);
+    await job("gateway.purge-idempotency-keys").run(deps());
+    const rows = (await t.db.execute(sql`select key from gateway_idempotency_keys where account_id = ${accountId}`)) as unknown as { key: string }[];
+    expect(rows.map((r) => r.key)).toEqual(["live"]);
+  });
+
+  it("gateway.purge-response-cache: 1 expired + 1 live entry → the job deletes 1, the live one stays", async () => {
+    const { personalAccountId: accountId } = await makeUser(t.db);
+    for (const h of ["old", "live"]) await storeCachedCompletion(t.db, { accountId, model: "standard", requestHash: h, response: { choices: [] }, sourceRequestId: `req_${h}`, ttlSeconds: 60 });
+    await t.db.execute(sql`update gateway_response_cache set expires_at = now() - interval '1 second' where request_hash = 'old' and account_id = ${accountId}`);
+    await job("gateway.purge-response-cache").run(deps());
+    const rows = (await t.db.execute(sql`select request_hash from gateway_response_cache where account_id = ${accountId}`)) as unknown as { request_hash: string }[];
+    expect(rows.map((r) => r.request_hash)).toEqual(["live"]);
   });
 });
 
