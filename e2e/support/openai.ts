@@ -1,10 +1,11 @@
 import OpenAI from "openai";
 
-const baseURL = `http://localhost:${Number(process.env.E2E_PORT ?? 3100)}/api/v1`;
+/** The gateway of the server Playwright starts (playwright.config.ts webServer), over real HTTP. */
+export const gatewayBaseURL = `http://localhost:${Number(process.env.E2E_PORT ?? 3100)}/api/v1`;
 
 /** The official client pointed at the app's gateway, as a customer would use it. */
 export function openaiClient(apiKey: string, action = "e2e.chat") {
-  return new OpenAI({ baseURL, apiKey, maxRetries: 0, defaultHeaders: { "x-action": action } });
+  return new OpenAI({ baseURL: gatewayBaseURL, apiKey, maxRetries: 0, defaultHeaders: { "x-action": action } });
 }
 
 /** Sends one chat completion and returns the credits the gateway charged (x-credits-charged). */
