@@ -41,15 +41,29 @@ export function countPromptTokens(messages: readonly CountableMessage[], tools?:
   return total;
 }
 
+/**
+ * Images are billed by the provider in tiles, from dimensions the gateway does not know, so the
+ * hold takes OpenAI's ceiling: "low" detail is a flat 85; "high"/"auto" is 85 + 170 per 512 px
+ * tile of the image scaled into 2048 px with its short side at 768 px — at most 2 × 4 tiles.
+ * Counting an image as 0 would hold too little and the capture would be capped (usage unbilled).
+ */
+export const IMAGE_TOKENS_LOW_DETAIL = 85;
+export const IMAGE_TOKENS_MAX = 85 + 170 * 8;
+
+function countImagePartTokens(part: { image_url?: unknown }): number {
+  const detail = typeof part.image_url === "object" && part.image_url !== null ? (part.image_url as { detail?: unknown }).detail : undefined;
+  return detail === "low" ? IMAGE_TOKENS_LOW_DETAIL : IMAGE_TOKENS_MAX;
+}
+
 function countContentTokens(content: unknown): number {
   if (typeof content === "string") return countTextTokens(content);
   if (!Array.isArray(content)) return 0;
   let total = 0;
   // Parts are counted one by one: joining them could merge tokens across part boundaries.
   for (const part of content) {
-    if (part && typeof part === "object" && typeof (part as { text?: unknown }).text === "string") {
-      total += countTextTokens((part as { text: string }).text);
-    }
+    if (!part || typeof part !== "object") continue;
+    if (typeof (part as { text?: unknown }).text === "string") total += countTextTokens((part as { text: string }).text);
+    else if ((part as { type?: unknown }).type === "image_url") total += countImagePartTokens(part as { image_url?: unknown });
   }
   return total;
 }

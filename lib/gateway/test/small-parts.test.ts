@@ -66,6 +66,15 @@ describe("prompt tokens", () => {
     expect(countPromptTokens([{ role: "user", content: "hello" }])).toBe(3 + 3 + countTextTokens("user") + countTextTokens("hello"));
   });
 
+  it("an image part holds OpenAI's ceiling: low detail 85, high/auto 85 + 170 × 8 tiles = 1,445", () => {
+    const base = countPromptTokens([{ role: "user", content: [{ type: "text", text: "hello" }] }]);
+    const withImage = (detail?: string) =>
+      countPromptTokens([{ role: "user", content: [{ type: "text", text: "hello" }, { type: "image_url", image_url: { url: "data:image/png;base64,AAAA", ...(detail ? { detail } : {}) } }] }]);
+    expect(withImage("low") - base).toBe(85);
+    expect(withImage("high") - base).toBe(1_445);
+    expect(withImage() - base).toBe(1_445);
+  });
+
   it("special-token text is ordinary text, not a crash", () => {
     expect(countTextTokens("<|endoftext|>")).toBeGreaterThan(1);
   });
