@@ -22,8 +22,7 @@ export async function createAccountLedger(tx: DbOrTx, accountId: string, options
       periodStart: start,
       periodEnd: new Date(start.getTime() + catalog.defaultPeriodDays * DAY_MS),
       plan: plan.key,
-      // Never past the payment standing: no overage while an invoice is unpaid.
-      overageAllowed: plan.overageAllowed ? sql`not ${accountLedger.paymentPastDue}` : false,
+      overageAllowed: plan.overageAllowed,
       overagePriceCentsPer1000Credits: plan.overagePriceCentsPer1000Credits,
       includedCredits: plan.includedCredits,
       hardLimitUnit: catalog.limits.hardLimitUnit,
