@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { DbOrTx } from "@/db/client";
 import { billingSubscriptions, type SubscriptionStatus } from "@/db/schema";
@@ -17,6 +17,15 @@ export function subscriptionPeriod(sub: Stripe.Subscription): { start: Date; end
   if (!item) throw new Error(`Subscription ${sub.id} has no items`);
   return { start: new Date(item.current_period_start * 1000), end: new Date(item.current_period_end * 1000) };
 }
+
+/** Statuses a subscription never leaves. */
+const TERMINAL_STATUSES = sql.raw(`('canceled', 'incomplete_expired')`);
+/**
+ * Handlers run concurrently and each writes what it fetched, so a slow one may hold an older read
+ * than what is mirrored: it must not move the period back or revive an ended subscription.
+ */
+const NOT_OLDER_THAN_MIRROR = sql`excluded.current_period_start >= "billing_subscriptions"."current_period_start"
+  and not ("billing_subscriptions"."status" in ${TERMINAL_STATUSES} and excluded.status not in ${TERMINAL_STATUSES})`;
 
 export type SyncResult = { accountId: string | null; status: string; plan: string; planChange?: PlanChange };
 
@@ -43,7 +52,7 @@ export async function syncSubscription(deps: Pick<BillingDeps, "db" | "stripe">,
     canceledAt: sub.canceled_at ? new Date(sub.canceled_at * 1000) : null,
     updatedAt: new Date(),
   };
-  await deps.db.insert(billingSubscriptions).values({ id: sub.id, ...values }).onConflictDoUpdate({ target: billingSubscriptions.id, set: values });
+  await deps.db.insert(billingSubscriptions).values({ id: sub.id, ...values }).onConflictDoUpdate({ target: billingSubscriptions.id, set: values, where: NOT_OLDER_THAN_MIRROR });
   const live = await liveSubscription(deps.db, accountId);
   const planChange = await applyPlan(deps.db, accountId, live?.plan ?? "free");
   return { accountId, status: sub.status, plan: live?.plan ?? "free", planChange };

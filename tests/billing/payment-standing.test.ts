@@ -3,11 +3,12 @@ import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
 import { createTestDb, type TestDb } from "@/tests/db";
 import { advanceClock, startBillingHarness, subscribeProOnClock, useFailingCard, type BillingHarness } from "@/tests/helpers/billing";
-import { accountLedger, accounts, billingInvoices } from "@/db/schema";
+import { accountLedger, accounts, billingInvoices, billingSubscriptions } from "@/db/schema";
 import { asPlatformAdminOr404, type PlatformAdmin } from "@/lib/admin/authz";
 import { makeUser } from "@/tests/helpers/fixtures";
 import { setCustomerStatus } from "@/lib/admin/actions";
 import { onInvoicePaid, onInvoicePaymentFailed } from "@/lib/billing/invoice-events";
+import { syncSubscription } from "@/lib/billing/subscription-sync";
 import { newId } from "@/lib/ids";
 import { persistTrip, resetBreakerForTests, resumeBreaker } from "@/lib/protection";
 
@@ -118,5 +119,30 @@ describe("invoice events handled out of order", () => {
       expect(row?.status).toBe("paid");
       expect(await standing(p.actor.accountId)).toMatchObject({ status: "active", paymentPastDue: false });
     }
+  });
+});
+
+describe("subscription mirror ignores stale reads", () => {
+  it("a handler holding the subscription as of period [t0, t1) runs after the renewal → the mirror keeps [t1, t2)", async () => {
+    const p = await subscribeProOnClock(t.db, h);
+    const stale = await h.stripe.subscriptions.retrieve(p.subId);
+    await advanceClock(h, p.clock.id, p.t1 + 3600);
+    const staleStripe = { ...h.stripe, subscriptions: { ...h.stripe.subscriptions, retrieve: async () => stale } } as unknown as Stripe;
+    await syncSubscription({ db: t.db, stripe: staleStripe }, p.subId);
+    const [row] = await t.db.select().from(billingSubscriptions).where(eq(billingSubscriptions.id, p.subId));
+    expect(row?.currentPeriodStart.getTime()).toBe(p.t1 * 1000);
+  });
+
+  it("a handler holding the active subscription runs after it was cancelled → stays canceled, plan free", async () => {
+    const p = await subscribeProOnClock(t.db, h);
+    const stale = await h.stripe.subscriptions.retrieve(p.subId);
+    await h.stripe.subscriptions.cancel(p.subId);
+    await h.settle();
+    const staleStripe = { ...h.stripe, subscriptions: { ...h.stripe.subscriptions, retrieve: async () => stale } } as unknown as Stripe;
+    await syncSubscription({ db: t.db, stripe: staleStripe }, p.subId);
+    const [row] = await t.db.select().from(billingSubscriptions).where(eq(billingSubscriptions.id, p.subId));
+    expect(row?.status).toBe("canceled");
+    const [acc] = await t.db.select({ plan: accounts.plan }).from(accounts).where(eq(accounts.id, p.actor.accountId));
+    expect(acc?.plan).toBe("free");
   });
 });
