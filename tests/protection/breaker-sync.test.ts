@@ -46,7 +46,7 @@ describe("trips and resumes reach every app instance (each has its own breaker m
     expect(b.state.cautious.get(accountId)?.until).toBe(now + 30 * 60_000);
   });
 
-  it("a trip whose save failed (only in this process's memory): the owner's resume (cautious) still unfreezes the account and its key here → 1 resumed", async () => {
+  it("a trip whose save failed (only in this process's memory): the owner's resume (cautious) still unfreezes the account and its key here → 2 resumed (account + key)", async () => {
     const u = await makeUser(t.db);
     const accountId = u.personalAccountId;
     const now = Date.now();

@@ -1,3 +1,5 @@
+import net from "node:net";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { createTestDb, type TestDb } from "@/tests/db";
@@ -128,6 +130,30 @@ describe("a failed channel is retried and never blocks a request", () => {
       await good.close();
     }
   });
+
+  it("an SMTP server that accepts and never greets → the email attempt gives up in ~10 s (greeting timeout), inside the 60 s delivery claim, and is pending for a retry", async () => {
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => sockets.add(socket)); // accepts, then says nothing
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", () => resolve()));
+    await useSmtp(`smtp://127.0.0.1:${(silent.address() as AddressInfo).port}`);
+    try {
+      const a = await makePayingAccount(t.db, 0);
+      const started = Date.now();
+      const { notificationId } = await notify(t.db, { accountId: a.accountId, kind: "payment_failed", threshold: 0, periodKey: "silent_smtp", title: "Payment failed", body: "silent server" });
+      const email = await eventually(async () => {
+        const d = (await deliveriesOf(notificationId!)).find((x) => x.channel === "email" && x.lastError);
+        return d ?? null;
+      }, 20_000);
+      const elapsed = Date.now() - started;
+      expect(email.status).toBe("pending");
+      expect(elapsed).toBeGreaterThanOrEqual(9_000);
+      expect(elapsed).toBeLessThan(20_000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+      await useSmtp(undefined);
+    }
+  }, 30_000);
 
   it(`Slack answering 500 is retried; after ${MAX_DELIVERY_ATTEMPTS} failed attempts the delivery is marked failed`, async () => {
     await useSmtp(undefined);
