@@ -5,7 +5,7 @@ import { and, eq } from "drizzle-orm";
 import { createTestDb, type TestDb } from "@/tests/db";
 import { ctx, makeUser } from "@/tests/helpers/fixtures";
 import { payCheckout, startBillingHarness, type BillingHarness } from "@/tests/helpers/billing";
-import { auditLog, billingPurchases, creditGrants } from "@/db/schema";
+import { auditLog, billingPurchases, creditGrants, notifications } from "@/db/schema";
 import { createPackCheckout } from "@/lib/billing/checkout";
 import { getAutoRecharge, rechargeAccountIfLow, runAutoRecharge, setAutoRecharge } from "@/lib/billing/auto-recharge";
 import { customerIdForAccount } from "@/lib/billing/customers";
@@ -83,6 +83,10 @@ describe("auto-recharge", () => {
     expect(settings?.lastError).toMatch(/declined/);
     const audit = await t.db.select().from(auditLog).where(and(eq(auditLog.accountId, actor.accountId), eq(auditLog.action, "billing.auto_recharge_declined")));
     expect(audit).toHaveLength(1);
+    // The synchronous decline and its payment_intent.payment_failed webhook: one notice, sent after the commit.
+    await new Promise((r) => setTimeout(r, 200));
+    const notices = await t.db.select().from(notifications).where(and(eq(notifications.accountId, actor.accountId), eq(notifications.kind, "auto_recharge_failed")));
+    expect(notices).toHaveLength(1);
     const grants = await t.db.select().from(creditGrants).where(and(eq(creditGrants.accountId, actor.accountId), eq(creditGrants.kind, "purchase")));
     expect(grants).toHaveLength(1);
   });
