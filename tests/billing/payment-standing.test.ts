@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
 import { createTestDb, type TestDb } from "@/tests/db";
-import { advanceClock, startBillingHarness, subscribeProOnClock, useFailingCard, type BillingHarness } from "@/tests/helpers/billing";
+import { advanceClock, startBillingHarness, subscribeProOnClock, switchToFailingCard, type BillingHarness } from "@/tests/helpers/billing";
 import { accountLedger, accounts, billingInvoices, billingSubscriptions } from "@/db/schema";
 import { asPlatformAdminOr404, type PlatformAdmin } from "@/lib/admin/authz";
 import { makeUser } from "@/tests/helpers/fixtures";
@@ -35,7 +35,7 @@ async function standing(accountId: string) {
 
 /** Pro on a clock, renewal with a failing card → past due. */
 async function renewalFails(p: Awaited<ReturnType<typeof subscribeProOnClock>>) {
-  await useFailingCard(h, p.customer.id, p.subId);
+  await switchToFailingCard(h, p.customer.id, p.subId);
   await advanceClock(h, p.clock.id, p.t1 + 3601);
   const sub = await h.stripe.subscriptions.retrieve(p.subId);
   return sub.latest_invoice as string;

@@ -113,7 +113,7 @@ export async function advanceClock(h: BillingHarness, clockId: string, to: numbe
 }
 
 /** Makes the subscription's next renewal fail: a card that attaches but declines charges. */
-export async function useFailingCard(h: BillingHarness, customerId: string, subId: string): Promise<void> {
+export async function switchToFailingCard(h: BillingHarness, customerId: string, subId: string): Promise<void> {
   const failing = await h.stripe.paymentMethods.attach("pm_card_chargeCustomerFail", { customer: customerId });
   await h.stripe.subscriptions.update(subId, { default_payment_method: failing.id });
   await h.settle();
