@@ -58,6 +58,8 @@ export async function setCustomerStatus(db: Db, admin: PlatformAdmin, input: { a
   const before = await assertAccountExists(db, input.accountId);
   if (input.status === "active") await resumeBreaker(db, { accountId: input.accountId, actorUserId: admin.userId, reason: input.reason, cautious: false });
   await setAccountStatus(db, input.accountId, input.status, input.status === "frozen" ? `Frozen by the platform: ${input.reason}` : input.reason);
+  // Unfreezing an account whose invoice is unpaid lands on past_due: audit what it became.
+  const after = await assertAccountExists(db, input.accountId);
   await recordAudit(db, {
     accountId: input.accountId,
     actorUserId: admin.userId,
@@ -65,7 +67,7 @@ export async function setCustomerStatus(db: Db, admin: PlatformAdmin, input: { a
     targetType: "account",
     targetId: input.accountId,
     before: { status: before.status },
-    after: { status: input.status },
+    after: { status: after.status },
     reason: input.reason,
   });
 }

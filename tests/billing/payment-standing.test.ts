@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type Stripe from "stripe";
 import { createTestDb, type TestDb } from "@/tests/db";
 import { advanceClock, startBillingHarness, subscribeProOnClock, switchToFailingCard, type BillingHarness } from "@/tests/helpers/billing";
-import { accountLedger, accounts, billingInvoices, billingSubscriptions } from "@/db/schema";
+import { accountLedger, accounts, auditLog, billingInvoices, billingSubscriptions } from "@/db/schema";
 import { asPlatformAdminOr404, type PlatformAdmin } from "@/lib/admin/authz";
 import { makeUser } from "@/tests/helpers/fixtures";
 import { setCustomerStatus } from "@/lib/admin/actions";
@@ -73,6 +73,8 @@ describe("payment standing is kept apart from a freeze", () => {
     await renewalFails(p);
     await setCustomerStatus(t.db, admin, { accountId: p.actor.accountId, status: "active", reason: "review done" });
     expect(await standing(p.actor.accountId)).toEqual({ status: "past_due", ledgerStatus: "past_due", overageAllowed: false, paymentPastDue: true });
+    const [audit] = await t.db.select().from(auditLog).where(and(eq(auditLog.accountId, p.actor.accountId), eq(auditLog.action, "admin.account_unfrozen")));
+    expect(audit?.after).toEqual({ status: "past_due" });
   });
 
   it("renewal fails (past_due) → admin freeze → invoice paid while frozen → still frozen, paid remembered → unfreeze → active, overage on", async () => {
