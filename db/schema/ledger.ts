@@ -22,6 +22,12 @@ export const accountLedger = pgTable(
     accountId: text("account_id").primaryKey().references(() => accounts.id, { onDelete: "cascade" }),
     /** Mirror of accounts.status, so reserve refuses a frozen account without a join. */
     status: text("status").$type<AccountStatus>().notNull().default("active"),
+    /**
+     * Payment standing, kept apart from a freeze: true while an invoice payment has failed and is
+     * still owed. `status` is derived from both (frozen wins, then past_due), so unfreezing an
+     * unpaid account returns it to past_due and a payment while frozen is remembered.
+     */
+    paymentPastDue: boolean("payment_past_due").notNull().default(false),
     /** Σ credit_grants.remaining_credits (including expired grants the expiry job has not swept yet). */
     remainingCredits: credits("remaining_credits").notNull().default(0),
     /** Σ credit_grants.held_credits: grant credits reserved by open holds. */

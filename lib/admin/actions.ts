@@ -22,21 +22,29 @@ async function assertAccountExists(db: Db, accountId: string) {
   return row;
 }
 
-/** Grant (credits > 0) or deduct (credits < 0): a ledger adjustment, in the journal with the reason. */
-export async function adjustCredits(db: Db, admin: PlatformAdmin, input: { accountId: string; credits: number; reason: string }) {
+/**
+ * Grant (credits > 0) or deduct (credits < 0): a ledger adjustment, in the journal with the reason.
+ * `idempotencyKey` (the console form's hidden field, made when the form rendered) is the
+ * adjustment's sourceRef, so a double submit or a retried request applies it once; the audit row
+ * is written in the same transaction, and only by the call that applied it.
+ */
+export async function adjustCredits(db: Db, admin: PlatformAdmin, input: { accountId: string; credits: number; reason: string; idempotencyKey?: string }) {
   await assertAccountExists(db, input.accountId);
-  const sourceRef = `admin:${randomUUID()}`;
-  const result = await adjust(db, { accountId: input.accountId, credits: input.credits, reason: input.reason, actorUserId: admin.userId, sourceRef });
-  await recordAudit(db, {
-    accountId: input.accountId,
-    actorUserId: admin.userId,
-    action: input.credits > 0 ? "admin.credits_granted" : "admin.credits_deducted",
-    targetType: "account",
-    targetId: input.accountId,
-    after: { credits: input.credits, sourceRef, result },
-    reason: input.reason,
+  const sourceRef = `admin:${input.accountId}:${input.idempotencyKey ?? randomUUID()}`;
+  return db.transaction(async (tx) => {
+    const result = await adjust(tx, { accountId: input.accountId, credits: input.credits, reason: input.reason, actorUserId: admin.userId, sourceRef });
+    if (!result.created) return result;
+    await recordAudit(tx, {
+      accountId: input.accountId,
+      actorUserId: admin.userId,
+      action: input.credits > 0 ? "admin.credits_granted" : "admin.credits_deducted",
+      targetType: "account",
+      targetId: input.accountId,
+      after: { credits: input.credits, sourceRef, result },
+      reason: input.reason,
+    });
+    return result;
   });
-  return result;
 }
 
 /** Limits as an owner would set them (the ledger audits the change with the admin as actor). */
@@ -50,6 +58,8 @@ export async function setCustomerStatus(db: Db, admin: PlatformAdmin, input: { a
   const before = await assertAccountExists(db, input.accountId);
   if (input.status === "active") await resumeBreaker(db, { accountId: input.accountId, actorUserId: admin.userId, reason: input.reason, cautious: false });
   await setAccountStatus(db, input.accountId, input.status, input.status === "frozen" ? `Frozen by the platform: ${input.reason}` : input.reason);
+  // Unfreezing an account whose invoice is unpaid lands on past_due: audit what it became.
+  const after = await assertAccountExists(db, input.accountId);
   await recordAudit(db, {
     accountId: input.accountId,
     actorUserId: admin.userId,
@@ -57,7 +67,7 @@ export async function setCustomerStatus(db: Db, admin: PlatformAdmin, input: { a
     targetType: "account",
     targetId: input.accountId,
     before: { status: before.status },
-    after: { status: input.status },
+    after: { status: after.status },
     reason: input.reason,
   });
 }

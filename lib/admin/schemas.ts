@@ -8,7 +8,12 @@ const optionalAmount = z
   .optional();
 
 export const searchSchema = z.object({ q: z.string().trim().max(200).optional().default("") });
-export const adjustCreditsSchema = z.object({ credits, reason: reasonSchema });
+/** Made when the console form renders (or by an API caller): the same key applies the change once. */
+export const idempotencyKeySchema = z.string().trim().regex(/^[A-Za-z0-9_-]{8,100}$/, "8-100 letters, digits, '-' or '_'");
+/** The JSON route: the key is optional (a caller without one gets no retry safety). */
+export const adjustCreditsSchema = z.object({ credits, reason: reasonSchema, idempotencyKey: idempotencyKeySchema.optional() });
+/** The console form always carries its key. */
+export const adjustCreditsFormSchema = adjustCreditsSchema.extend({ idempotencyKey: idempotencyKeySchema });
 export const adminLimitsSchema = z.object({
   softLimitCredits: optionalAmount,
   hardLimit: optionalAmount,

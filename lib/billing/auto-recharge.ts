@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, or } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, not, or, like } from "drizzle-orm";
 import Stripe from "stripe";
 import type { Db } from "@/db/client";
 import { autoRecharge } from "@/db/schema";
@@ -53,27 +53,49 @@ async function savedCardOrNull(stripe: Stripe, customerId: string): Promise<stri
  * it, so the synchronous decline and its payment_intent.payment_failed webhook act once, and an
  * old webhook cannot turn off a setting the user has since turned back on.
  */
-async function disableAfterDecline(db: Db, accountId: string, inFlight: string, paymentIntentId: string | null, message: string) {
-  await db.transaction(async (tx) => {
-    const [changed] = await tx
+async function disableAfterDecline(db: Db, accountId: string, inFlight: string[], paymentIntentId: string | null, message: string) {
+  const changed = await db.transaction(async (tx) => {
+    const [row] = await tx
       .update(autoRecharge)
       .set({ enabled: false, inFlightPaymentIntentId: null, inFlightSince: null, lastError: message, updatedAt: new Date() })
-      .where(and(eq(autoRecharge.accountId, accountId), eq(autoRecharge.inFlightPaymentIntentId, inFlight)))
+      .where(and(eq(autoRecharge.accountId, accountId), inArray(autoRecharge.inFlightPaymentIntentId, inFlight)))
       .returning({ id: autoRecharge.accountId });
-    if (!changed) return;
+    if (!row) return false;
     await recordAudit(tx, { accountId, actorUserId: null, action: "billing.auto_recharge_declined", targetType: "payment_intent", targetId: paymentIntentId ?? undefined, reason: message });
-    notifyAutoRechargeFailed(db, { accountId, reference: inFlight, message }); // notifications hook (background, deduped per charge)
+    return true;
   });
+  // After the commit: the notice goes out only for a decline that is on record (background, deduped per charge).
+  if (changed) notifyAutoRechargeFailed(db, { accountId, reference: paymentIntentId ?? inFlight[0] ?? accountId, message });
   if (paymentIntentId) await markPurchaseFailed(db, paymentIntentId);
 }
 
-async function settleSuccess(db: Db, accountId: string, paymentIntentId: string, amountCents: number) {
+/** Settles the charge that is in flight, whether the row still holds its claim token or its PaymentIntent id. */
+async function settleSuccess(db: Db, accountId: string, inFlight: string[], paymentIntentId: string, amountCents: number) {
   const result = await fulfilPurchase(db, { purchaseId: paymentIntentId, paymentIntentId, amountPaidCents: amountCents });
   await db
     .update(autoRecharge)
     .set({ inFlightPaymentIntentId: null, inFlightSince: null, lastRechargedAt: new Date(), updatedAt: new Date() })
-    .where(and(eq(autoRecharge.accountId, accountId), eq(autoRecharge.inFlightPaymentIntentId, paymentIntentId)));
+    .where(and(eq(autoRecharge.accountId, accountId), inArray(autoRecharge.inFlightPaymentIntentId, inFlight)));
   return result;
+}
+
+const CLAIM_PREFIX = "claim_";
+
+/**
+ * A claim whose Stripe call ended without a definitive answer (timeout, 5xx: the charge may or
+ * may not exist) is kept, with its token, until a retry with the same idempotency key gets one;
+ * `in_flight_since` NULL marks it ready for that retry. A claim whose worker died is retried the
+ * same way once stale.
+ */
+function unansweredClaim(row: { inFlightPaymentIntentId: string | null; inFlightSince: Date | null }, stale: Date): string | null {
+  const token = row.inFlightPaymentIntentId;
+  if (!token?.startsWith(CLAIM_PREFIX)) return null;
+  return row.inFlightSince === null || row.inFlightSince < stale ? token : null;
+}
+
+/** Stripe said nothing definitive: the request may have been applied. */
+function isUnanswered(e: unknown): boolean {
+  return e instanceof Stripe.errors.StripeConnectionError || e instanceof Stripe.errors.StripeAPIError || e instanceof Stripe.errors.StripeRateLimitError || !(e instanceof Stripe.errors.StripeError);
 }
 
 export type RechargeOutcome = { accountId: string; outcome: "charged" | "declined" | "no_card" | "skipped"; detail?: string };
@@ -81,30 +103,50 @@ export type RechargeOutcome = { accountId: string; outcome: "charged" | "decline
 /**
  * Buys the chosen pack off-session for one account if its balance is under the threshold. The
  * conditional claim (in_flight NULL → a claim token) keeps it to one charge in flight; the
- * idempotency key built from the token makes a retried call the same charge.
+ * idempotency key built from the token makes a retried call the same charge. An unanswered
+ * claim is retried first, with its token, whatever the balance (its charge may have landed).
  */
 export async function rechargeAccountIfLow(deps: Pick<BillingDeps, "db" | "stripe">, accountId: string): Promise<RechargeOutcome> {
   const { db, stripe } = deps;
   const [settings] = await db.select().from(autoRecharge).where(eq(autoRecharge.accountId, accountId));
   const pack = settings ? findPack(settings.packKey) : undefined;
   if (!settings?.enabled || !pack) return { accountId, outcome: "skipped", detail: "off" };
-  const balance = await getBalance(db, accountId);
-  if (balance.availableCredits >= settings.thresholdCredits) return { accountId, outcome: "skipped", detail: "above threshold" };
-  const token = `claim_${accountId}_${Date.now()}`;
   const stale = new Date(Date.now() - IN_FLIGHT_TIMEOUT_MS);
-  const [claimed] = await db
-    .update(autoRecharge)
-    .set({ inFlightPaymentIntentId: token, inFlightSince: new Date() })
-    .where(and(eq(autoRecharge.accountId, accountId), eq(autoRecharge.enabled, true), or(isNull(autoRecharge.inFlightPaymentIntentId), lt(autoRecharge.inFlightSince, stale))))
-    .returning({ id: autoRecharge.accountId });
-  if (!claimed) return { accountId, outcome: "skipped", detail: "one already in flight" };
+  const retry = unansweredClaim(settings, stale);
+  let token: string;
+  if (retry) {
+    const [claimed] = await db
+      .update(autoRecharge)
+      .set({ inFlightSince: new Date() })
+      .where(and(eq(autoRecharge.accountId, accountId), eq(autoRecharge.inFlightPaymentIntentId, retry), or(isNull(autoRecharge.inFlightSince), lt(autoRecharge.inFlightSince, stale))))
+      .returning({ id: autoRecharge.accountId });
+    if (!claimed) return { accountId, outcome: "skipped", detail: "one already in flight" };
+    token = retry;
+  } else {
+    const balance = await getBalance(db, accountId);
+    if (balance.availableCredits >= settings.thresholdCredits) return { accountId, outcome: "skipped", detail: "above threshold" };
+    token = `${CLAIM_PREFIX}${accountId}_${Date.now()}`;
+    // A stale PaymentIntent id (never settled) may be replaced; a claim token never is (see above).
+    const [claimed] = await db
+      .update(autoRecharge)
+      .set({ inFlightPaymentIntentId: token, inFlightSince: new Date() })
+      .where(
+        and(
+          eq(autoRecharge.accountId, accountId),
+          eq(autoRecharge.enabled, true),
+          or(isNull(autoRecharge.inFlightPaymentIntentId), and(lt(autoRecharge.inFlightSince, stale), not(like(autoRecharge.inFlightPaymentIntentId, `${CLAIM_PREFIX}%`)))),
+        ),
+      )
+      .returning({ id: autoRecharge.accountId });
+    if (!claimed) return { accountId, outcome: "skipped", detail: "one already in flight" };
+  }
   const customer = await customerIdForAccount(db, accountId);
   const card = customer ? await savedCardOrNull(stripe, customer) : null;
   if (!customer || !card) {
-    await disableAfterDecline(db, accountId, token, null, "Auto-recharge is off: there is no saved card. Buy a pack to save one.");
+    await disableAfterDecline(db, accountId, [token], null, "Auto-recharge is off: there is no saved card. Buy a pack to save one.");
     return { accountId, outcome: "no_card" };
   }
-  const metadata = { account_id: accountId, kind: AUTO_RECHARGE_KIND, pack_key: pack.key };
+  const metadata = { account_id: accountId, kind: AUTO_RECHARGE_KIND, pack_key: pack.key, claim: token };
   try {
     const pi = await stripe.paymentIntents.create(
       { amount: pack.priceCents, currency: "usd", customer, payment_method: card, off_session: true, confirm: true, metadata, description: `Auto-recharge: ${pack.name}` },
@@ -113,7 +155,7 @@ export async function rechargeAccountIfLow(deps: Pick<BillingDeps, "db" | "strip
     await recordPendingPurchase(db, { id: pi.id, accountId, kind: "auto_recharge", pack, paymentIntentId: pi.id });
     await db.update(autoRecharge).set({ inFlightPaymentIntentId: pi.id }).where(and(eq(autoRecharge.accountId, accountId), eq(autoRecharge.inFlightPaymentIntentId, token)));
     if (pi.status === "succeeded") {
-      await settleSuccess(db, accountId, pi.id, pi.amount_received);
+      await settleSuccess(db, accountId, [pi.id, token], pi.id, pi.amount_received);
       return { accountId, outcome: "charged", detail: pi.id };
     }
     // Anything else (e.g. requires_action) settles through payment_intent.* webhooks.
@@ -121,11 +163,17 @@ export async function rechargeAccountIfLow(deps: Pick<BillingDeps, "db" | "strip
   } catch (e) {
     if (e instanceof Stripe.errors.StripeCardError || (e instanceof Stripe.errors.StripeError && e.code === "authentication_required")) {
       const piId = (e.raw as { payment_intent?: { id?: string } } | undefined)?.payment_intent?.id ?? null;
-      await disableAfterDecline(db, accountId, token, piId, `Auto-recharge is off: your card was declined (${e.message})`);
+      await disableAfterDecline(db, accountId, [token], piId, `Auto-recharge is off: your card was declined (${e.message})`);
       return { accountId, outcome: "declined", detail: e.message };
     }
-    // Stripe unreachable: release the claim so the next run tries again with a new key.
-    await db.update(autoRecharge).set({ inFlightPaymentIntentId: null, inFlightSince: null }).where(and(eq(autoRecharge.accountId, accountId), eq(autoRecharge.inFlightPaymentIntentId, token)));
+    // No definitive answer: the charge may exist. Keep the token (the next run retries with the same
+    // idempotency key, so Stripe returns that charge instead of making a second one). A definitive
+    // refusal that is not a decline made no charge: drop the claim.
+    const unanswered = isUnanswered(e);
+    await db
+      .update(autoRecharge)
+      .set(unanswered ? { inFlightSince: null } : { inFlightPaymentIntentId: null, inFlightSince: null })
+      .where(and(eq(autoRecharge.accountId, accountId), eq(autoRecharge.inFlightPaymentIntentId, token)));
     throw e;
   }
 }
@@ -146,12 +194,14 @@ export async function onAutoRechargePaymentIntent(deps: Pick<BillingDeps, "db" |
   const pack = findPack(pi.metadata.pack_key ?? "");
   if (!pack) return { outcome: `payment intent ${pi.id}: unknown pack`, accountId };
   await recordPendingPurchase(deps.db, { id: pi.id, accountId, kind: "auto_recharge", pack, paymentIntentId: pi.id });
+  // The row holds the PaymentIntent id, or still the claim token if the create call's answer was lost.
+  const inFlight = pi.metadata.claim ? [pi.id, pi.metadata.claim] : [pi.id];
   if (pi.status === "succeeded") {
-    const r = await settleSuccess(deps.db, accountId, pi.id, pi.amount_received);
+    const r = await settleSuccess(deps.db, accountId, inFlight, pi.id, pi.amount_received);
     return { outcome: `auto-recharge ${pi.id}: ${r.outcome}`, accountId };
   }
   if (pi.status === "requires_payment_method" || pi.status === "canceled") {
-    await disableAfterDecline(deps.db, accountId, pi.id, pi.id, `Auto-recharge is off: your card was declined (${pi.last_payment_error?.message ?? pi.status})`);
+    await disableAfterDecline(deps.db, accountId, inFlight, pi.id, `Auto-recharge is off: your card was declined (${pi.last_payment_error?.message ?? pi.status})`);
     return { outcome: `auto-recharge ${pi.id}: declined, turned off`, accountId };
   }
   return { outcome: `auto-recharge ${pi.id}: ${pi.status}, waiting`, accountId };

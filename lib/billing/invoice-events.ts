@@ -3,7 +3,7 @@ import { startPeriod } from "@/lib/ledger";
 import { notifyPaymentFailed } from "@/lib/notifications/billing-events";
 import { setPaymentStanding } from "./account-state";
 import type { BillingDeps } from "./deps";
-import { invoiceSubscriptionId, mirrorInvoice, openInvoiceCount } from "./invoices";
+import { invoiceSubscriptionId, mirrorInvoice } from "./invoices";
 import { overagePriceIds } from "./prices";
 import { subscriptionPeriod, syncSubscription } from "./subscription-sync";
 
@@ -34,7 +34,8 @@ export async function onInvoicePaid(deps: Deps, invoiceId: string): Promise<Hand
       parts.push(started ? `period ${period.start.toISOString()} started` : "period already started");
     }
   }
-  if (invoice.status === "paid" && (await openInvoiceCount(deps.db, accountId)) === 0) {
+  if (invoice.status === "paid") {
+    // Lifted only if no mirrored invoice is open, decided under the ledger lock.
     if (await setPaymentStanding(deps.db, accountId, "active", `invoice ${invoiceId} paid`)) parts.push("account restored to active");
   }
   return { outcome: parts.join("; "), accountId };
@@ -49,9 +50,9 @@ export async function onInvoicePaymentFailed(deps: Deps, invoiceId: string): Pro
   const accountId = await mirrorInvoice(deps.db, invoice, await overagePriceIds(deps.stripe));
   if (!accountId) return { outcome: `invoice ${invoiceId}: not one of ours` };
   if (invoice.status !== "open") return { outcome: `invoice ${invoiceId} is ${invoice.status} now: nothing to do`, accountId };
-  const changed = await setPaymentStanding(deps.db, accountId, "past_due", `invoice ${invoice.number ?? invoiceId} payment failed`);
+  const changed = await setPaymentStanding(deps.db, accountId, "past_due", `invoice ${invoice.number ?? invoiceId} payment failed`, invoiceId);
   notifyPaymentFailed(deps.db, { accountId, invoiceId, invoiceNumber: invoice.number, amountDueCents: invoice.amount_due, currency: invoice.currency }); // notifications hook
-  return { outcome: changed ? `account ${accountId} past due (invoice ${invoiceId})` : `account ${accountId} already past due or frozen`, accountId };
+  return { outcome: changed ? `account ${accountId} past due (invoice ${invoiceId})` : `account ${accountId} already past due, or invoice ${invoiceId} no longer open`, accountId };
 }
 
 /**
@@ -63,7 +64,7 @@ export async function onInvoiceChanged(deps: Deps, invoiceId: string): Promise<H
   const accountId = await mirrorInvoice(deps.db, invoice, await overagePriceIds(deps.stripe));
   if (!accountId) return { outcome: `invoice ${invoiceId}: not one of ours` };
   let restored = false;
-  if (invoice.status === "void" && (await openInvoiceCount(deps.db, accountId)) === 0) {
+  if (invoice.status === "void") {
     restored = await setPaymentStanding(deps.db, accountId, "active", `invoice ${invoiceId} voided`);
   }
   return { outcome: `invoice ${invoiceId} mirrored (${invoice.status})${restored ? "; account restored to active" : ""}`, accountId };

@@ -1,4 +1,4 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { DbOrTx } from "@/db/client";
 import { billingInvoices, type InvoiceLineSummary } from "@/db/schema";
@@ -21,7 +21,20 @@ export function summarizeInvoiceLines(invoice: Pick<Stripe.Invoice, "lines">, ov
   });
 }
 
-/** Upserts the billing-history row from the invoice as Stripe has it now. Returns the account, if ours. */
+/**
+ * How far along an invoice's life a status is. Stripe only moves an invoice forward
+ * (draft → open → paid | void | uncollectible, and uncollectible → paid | void), so a fetched
+ * invoice whose status ranks lower than the mirrored one is a stale read (a late handler) and
+ * must not overwrite it.
+ */
+const STATUS_RANK_SQL = (status: unknown) =>
+  sql`(case ${status} when 'draft' then 0 when 'open' then 1 when 'uncollectible' then 2 when 'paid' then 3 when 'void' then 3 else 0 end)`;
+
+/**
+ * Upserts the billing-history row from the invoice as Stripe has it now, never moving its status
+ * backwards (a handler that fetched the invoice before a newer one wrote it loses). Returns the
+ * account, if ours.
+ */
 export async function mirrorInvoice(db: DbOrTx, invoice: Stripe.Invoice, overagePriceIds: ReadonlySet<string> = new Set()): Promise<string | null> {
   if (!invoice.id) return null;
   const accountId = await accountIdForCustomer(db, idOf(invoice.customer));
@@ -43,7 +56,11 @@ export async function mirrorInvoice(db: DbOrTx, invoice: Stripe.Invoice, overage
     stripeCreatedAt: new Date(invoice.created * 1000),
     updatedAt: new Date(),
   };
-  await db.insert(billingInvoices).values({ id: invoice.id, ...values }).onConflictDoUpdate({ target: billingInvoices.id, set: values });
+  await db.insert(billingInvoices).values({ id: invoice.id, ...values }).onConflictDoUpdate({
+      target: billingInvoices.id,
+      set: values,
+      where: sql`${STATUS_RANK_SQL(sql.raw("excluded.status"))} >= ${STATUS_RANK_SQL(sql.raw(`"billing_invoices"."status"`))}`,
+    });
   return accountId;
 }
 

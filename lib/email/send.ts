@@ -1,4 +1,5 @@
 import nodemailer from "nodemailer";
+import type SMTPTransport from "nodemailer/lib/smtp-transport";
 import type { DbOrTx } from "@/db/client";
 import { emailOutbox } from "@/db/schema";
 import { getEnv } from "@/lib/config/env";
@@ -8,9 +9,26 @@ import { newId } from "@/lib/ids";
 export type Email = { to: string; subject: string; text: string };
 export type SendResult = { id: string; channel: "smtp" | "outbox"; delivered: boolean };
 
+/**
+ * nodemailer's defaults (2 min to connect, 30 s for the greeting, 10 min of socket silence) would
+ * let one send outlive the notification delivery's 60 s claim, after which another worker sends
+ * the same email again. Worst case here: 10 + 10 + 20 s, well inside the claim.
+ */
+export const SMTP_TIMEOUTS_MS = { connection: 10_000, greeting: 10_000, socket: 20_000 } as const;
+
 let transport: nodemailer.Transporter | undefined;
 function smtp(): nodemailer.Transporter {
-  transport ??= nodemailer.createTransport(getEnv().SMTP_URL!);
+  if (!transport) {
+    const t = nodemailer.createTransport(getEnv().SMTP_URL!);
+    // Options passed next to `url` are dropped by nodemailer (the URL's parse wins), so the parsed
+    // options get the timeouts; every send opens its connection from them.
+    Object.assign((t.transporter as SMTPTransport).options, {
+      connectionTimeout: SMTP_TIMEOUTS_MS.connection,
+      greetingTimeout: SMTP_TIMEOUTS_MS.greeting,
+      socketTimeout: SMTP_TIMEOUTS_MS.socket,
+    });
+    transport = t;
+  }
   return transport;
 }
 

@@ -69,7 +69,8 @@ export async function setPlan(db: DbOrTx, accountId: string, planKey: string): P
     .update(accountLedger)
     .set({
       plan: plan.key,
-      overageAllowed: plan.overageAllowed,
+      // Never past the payment standing: no overage while an invoice is unpaid.
+      overageAllowed: plan.overageAllowed ? sql`not ${accountLedger.paymentPastDue}` : false,
       overagePriceCentsPer1000Credits: plan.overagePriceCentsPer1000Credits,
       includedCredits: plan.includedCredits,
       updatedAt: new Date(),
@@ -79,16 +80,55 @@ export async function setPlan(db: DbOrTx, accountId: string, planKey: string): P
   if (updated.length === 0) throw new AppError("not_found", `No ledger for account ${accountId}`);
 }
 
-/** Frozen refuses every reserve (account_frozen); the status is mirrored on the ledger row. */
+/** A change to the two things an account's status is made of; an absent field keeps its value. */
+export type StandingChange = { frozen?: boolean; paymentPastDue?: boolean };
+export type Standing = { status: AccountStatus; frozen: boolean; paymentPastDue: boolean };
+
+/** Frozen wins (every request refused); otherwise an unpaid invoice makes it past_due. */
+export function deriveAccountStatus(frozen: boolean, paymentPastDue: boolean): AccountStatus {
+  return frozen ? "frozen" : paymentPastDue ? "past_due" : "active";
+}
+
+/**
+ * The one writer of an account's status. A freeze (breaker, admin) and the payment standing
+ * (Stripe) are kept apart, and the status and the overage gate are derived from both under the
+ * ledger row lock, so lifting a freeze on an unpaid account lands on past_due, and a payment
+ * while frozen is remembered for when the freeze lifts. `overage_allowed` is the plan's unless
+ * payment is past due. The status reason changes only when the status does (the breaker matches
+ * its own freeze by the reason).
+ */
+export async function applyAccountStanding(tx: Tx, accountId: string, change: StandingChange, reason: string): Promise<{ before: Standing; after: Standing }> {
+  const rows = (await tx.execute(
+    sql`select status, payment_past_due, plan from account_ledger where account_id = ${accountId} for update`,
+  )) as unknown as { status: AccountStatus; payment_past_due: boolean; plan: string }[];
+  const row = rows[0];
+  if (!row) throw new AppError("not_found", `No ledger for account ${accountId}`);
+  const before: Standing = { status: row.status, frozen: row.status === "frozen", paymentPastDue: row.payment_past_due };
+  const frozen = change.frozen ?? before.frozen;
+  const paymentPastDue = change.paymentPastDue ?? before.paymentPastDue;
+  const after: Standing = { status: deriveAccountStatus(frozen, paymentPastDue), frozen, paymentPastDue };
+  const plan = getPlanOrThrow(row.plan);
+  const now = new Date();
+  if (after.status !== before.status) {
+    await tx.update(accounts).set({ status: after.status, statusReason: after.status === "active" ? null : reason, updatedAt: now }).where(eq(accounts.id, accountId));
+  }
+  await tx
+    .update(accountLedger)
+    .set({ status: after.status, paymentPastDue, overageAllowed: plan.overageAllowed && !paymentPastDue, updatedAt: now })
+    .where(eq(accountLedger.accountId, accountId));
+  return { before, after };
+}
+
+/**
+ * Frozen refuses every reserve (account_frozen); the status is mirrored on the ledger row.
+ * "frozen" freezes, "active" lifts a freeze (back to past_due if an invoice is still unpaid),
+ * "past_due" records a failed payment.
+ */
 export async function setAccountStatus(db: Db, accountId: string, status: AccountStatus, reason: string): Promise<void> {
   assertNonEmpty(reason, "reason");
   if (!["active", "frozen", "past_due"].includes(status)) throw new AppError("invalid_input", `Unknown status ${status}`);
-  await db.transaction(async (tx: Tx) => {
-    const locked = await tx.execute(sql`select 1 from account_ledger where account_id = ${accountId} for update`);
-    if (locked.length === 0) throw new AppError("not_found", `No ledger for account ${accountId}`);
-    await tx.update(accounts).set({ status, statusReason: status === "active" ? null : reason, updatedAt: new Date() }).where(eq(accounts.id, accountId));
-    await tx.update(accountLedger).set({ status, updatedAt: new Date() }).where(eq(accountLedger.accountId, accountId));
-  });
+  const change: StandingChange = status === "past_due" ? { paymentPastDue: true } : { frozen: status === "frozen" };
+  await db.transaction((tx: Tx) => applyAccountStanding(tx, accountId, change, reason));
 }
 
 /** Sweeper: releases holds whose request died (expires_at passed). One transaction per account. */

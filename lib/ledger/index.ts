@@ -7,5 +7,6 @@ export { grant, adjust, refundPurchase, expireGrants, defaultPriority } from "./
 export { getBalance, getReceipt, recentReceipts } from "./balance";
 export { usageByDay, usageBreakdown, periodSummary, type UsageRange, type UsageTotals } from "./usage";
 export { getLimits, setLimits, limitsPatchSchema, type Limits, type LimitsPatch } from "./limits";
-export { createAccountLedger, startPeriod, setPlan, setAccountStatus, sweepStaleHolds } from "./accounts";
+export { createAccountLedger, startPeriod, setPlan, setAccountStatus, applyAccountStanding, deriveAccountStatus, sweepStaleHolds } from "./accounts";
+export type { StandingChange, Standing } from "./accounts";
 export { availableFromGrants, checkLedgerInvariants } from "./invariants";

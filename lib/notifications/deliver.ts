@@ -6,7 +6,11 @@ import { postToSlack } from "./channels/slack";
 
 /** Attempts per delivery before it is marked failed (kept for the admin view). */
 export const MAX_DELIVERY_ATTEMPTS = 6;
-/** A claim lasts this long: a sender that died mid-send is replaced after it. */
+/**
+ * A claim lasts this long: a sender that died mid-send is replaced after it. Every channel gives
+ * up well before (SMTP: lib/email SMTP_TIMEOUTS_MS, Slack: 5 s), so a slow send is never repeated
+ * by a second worker while the first is still trying.
+ */
 const CLAIM_MS = 60_000;
 
 /** 30 s, 1 min, 2 min, … capped at an hour. */

@@ -26,6 +26,12 @@ const resetRoute = await import("@/app/api/admin/customers/[id]/breaker/reset/ro
 const invoiceCreditRoute = await import("@/app/api/admin/customers/[id]/invoice-credit/route");
 const overviewRoute = await import("@/app/api/admin/overview/route");
 const mailRoute = await import("@/app/api/admin/mail/route");
+const divergencesRoute = await import("@/app/api/admin/billing/divergences/route");
+const overviewPage = await import("@/app/admin/page");
+const customersPage = await import("@/app/admin/customers/page");
+const customerPage = await import("@/app/admin/customers/[id]/page");
+const mailPage = await import("@/app/admin/mail/page");
+const adminLayout = await import("@/app/admin/layout");
 const actions = await import("@/app/admin/customers/[id]/actions");
 
 let t: TestDb;
@@ -48,7 +54,7 @@ type Route = { name: string; handler: (req: Request, route?: { params: Promise<R
 const routes = (): Route[] => [
   { name: "GET /api/admin/customers", handler: customersRoute.GET as Route["handler"], method: "GET", admin2xx: 200 },
   { name: "GET /api/admin/customers/:id", handler: customerRoute.GET as Route["handler"], method: "GET", admin2xx: 200 },
-  { name: "POST …/credits", handler: creditsRoute.POST as Route["handler"], method: "POST", body: { credits: 5, reason: "authz test" }, admin2xx: 200 },
+  { name: "POST …/credits", handler: creditsRoute.POST as Route["handler"], method: "POST", body: { credits: 5, reason: "authz test", idempotencyKey: "authz-test-key" }, admin2xx: 200 },
   { name: "POST …/limits", handler: limitsRoute.POST as Route["handler"], method: "POST", body: { softLimitCredits: 1000, reason: "authz test" }, admin2xx: 200 },
   { name: "POST …/status", handler: statusRoute.POST as Route["handler"], method: "POST", body: { status: "active", reason: "authz test" }, admin2xx: 200 },
   { name: "POST …/breaker/reset", handler: resetRoute.POST as Route["handler"], method: "POST", body: { reason: "authz test" }, admin2xx: 200 },
@@ -56,6 +62,7 @@ const routes = (): Route[] => [
   { name: "POST …/invoice-credit", handler: invoiceCreditRoute.POST as Route["handler"], method: "POST", body: { invoiceId: "", amountCents: 0, reason: "x" }, admin2xx: 422 },
   { name: "GET /api/admin/overview", handler: overviewRoute.GET as Route["handler"], method: "GET", admin2xx: 200 },
   { name: "GET /api/admin/mail", handler: mailRoute.GET as Route["handler"], method: "GET", admin2xx: 200 },
+  { name: "GET /api/admin/billing/divergences", handler: divergencesRoute.GET as Route["handler"], method: "GET", admin2xx: 200 },
 ];
 
 const hit = (r: Route, auth: { cookie?: string; bearer?: string }) =>
@@ -88,7 +95,7 @@ describe("every admin route: 404 for anyone but a platform admin", () => {
 
 describe("every console server action: 404 (notFound) for anyone but a platform admin", () => {
   const forms = (): [string, (prev: null, f: FormData) => Promise<unknown>, Record<string, string>][] => [
-    ["adjustCreditsAction", actions.adjustCreditsAction, { credits: "7", reason: "action test" }],
+    ["adjustCreditsAction", actions.adjustCreditsAction, { credits: "7", reason: "action test", idempotencyKey: "action-test-key" }],
     ["setLimitsAction", actions.setLimitsAction, { softLimitCredits: "2000", hardLimit: "", blockOverage: "off", reason: "action test" }],
     ["setStatusAction", actions.setStatusAction, { status: "active", reason: "action test" }],
     ["resetBreakerAction", actions.resetBreakerAction, { reason: "action test" }],
@@ -111,6 +118,58 @@ describe("every console server action: 404 (notFound) for anyone but a platform 
     const result = (await fn(null, form(fields))) as { ok: boolean; fieldErrors?: unknown };
     if (name === "invoiceCreditAction") expect(result).toMatchObject({ ok: false, fieldErrors: expect.anything() }); // past authz, stopped by validation
     else expect(result).toMatchObject({ ok: true });
+  });
+});
+
+describe("every console page and the layout: 404 (notFound) for anyone but a platform admin", () => {
+  const pages = (): [string, () => Promise<unknown>][] => [
+    ["/admin (layout)", () => adminLayout.default({ children: null })],
+    ["/admin", () => overviewPage.default()],
+    ["/admin/customers", () => customersPage.default({ searchParams: Promise.resolve({ q: "" }) })],
+    ["/admin/customers/:id", () => customerPage.default({ params: Promise.resolve({ id: customer.personalAccountId }) })],
+    ["/admin/mail", () => mailPage.default()],
+  ];
+  it.each(pages())("%s", async (_name, render) => {
+    for (const who of [undefined, customer.cookie.split("=")[1], stranger.cookie.split("=")[1]]) {
+      session.token = who;
+      await expect(render()).rejects.toMatchObject({ digest: expect.stringMatching(/NEXT_HTTP_ERROR_FALLBACK;404/) });
+    }
+    session.token = admin.cookie.split("=")[1];
+    await expect(render()).resolves.toBeTruthy();
+  });
+});
+
+describe("admin grant/deduct is idempotent by the form's key", () => {
+  it("the same key submitted twice (double click) and posted twice concurrently → +5,000 once, one journal entry, one audit row", async () => {
+    const u = await makeUser(t.db, "Ida Idempotent");
+    const before = (await getBalance(t.db, u.personalAccountId)).availableCredits;
+    const f = new FormData();
+    f.set("accountId", u.personalAccountId);
+    f.set("credits", "5000");
+    f.set("reason", "goodwill");
+    f.set("idempotencyKey", "form-render-key-1");
+    session.token = admin.cookie.split("=")[1];
+    const results = await Promise.all([actions.adjustCreditsAction(null as never, f), actions.adjustCreditsAction(null as never, f)]);
+    expect(results.map((r) => (r as { ok: boolean }).ok)).toEqual([true, true]);
+    const post = () => call(creditsRoute.POST as Route["handler"], { method: "POST", cookie: admin.cookie, params: { id: u.personalAccountId }, body: { credits: 5_000, reason: "goodwill", idempotencyKey: "form-render-key-1" } });
+    expect((await Promise.all([post(), post()])).map((r) => r.status)).toEqual([200, 200]);
+    expect((await getBalance(t.db, u.personalAccountId)).availableCredits).toBe(before + 5_000);
+    const journal = await t.db.select().from(ledgerEntries).where(and(eq(ledgerEntries.accountId, u.personalAccountId), eq(ledgerEntries.reason, "goodwill")));
+    expect(journal).toHaveLength(1);
+    const audit = await t.db.select().from(auditLog).where(and(eq(auditLog.accountId, u.personalAccountId), eq(auditLog.action, "admin.credits_granted")));
+    expect(audit).toHaveLength(1);
+  });
+
+  it("deduct 2,000 twice with one key → −2,000 once, one audit row; a new key → another −2,000", async () => {
+    const u = await makeUser(t.db, "Dee Deducted");
+    const before = (await getBalance(t.db, u.personalAccountId)).availableCredits;
+    const post = (key: string) => call(creditsRoute.POST as Route["handler"], { method: "POST", cookie: admin.cookie, params: { id: u.personalAccountId }, body: { credits: -2_000, reason: "clawback", idempotencyKey: key } });
+    await Promise.all([post("deduct-key-1"), post("deduct-key-1")]);
+    expect((await getBalance(t.db, u.personalAccountId)).availableCredits).toBe(before - 2_000);
+    await post("deduct-key-2");
+    expect((await getBalance(t.db, u.personalAccountId)).availableCredits).toBe(before - 4_000);
+    const audit = await t.db.select().from(auditLog).where(and(eq(auditLog.accountId, u.personalAccountId), eq(auditLog.action, "admin.credits_deducted")));
+    expect(audit).toHaveLength(2);
   });
 });
 

@@ -122,17 +122,45 @@ describe("reconciliation", () => {
     const { actor, customerId } = await proAccount();
     await overage(actor.accountId, 40_000);
     await flushMeterOutbox(h.deps);
+    // Ten minutes on, everything sent so far is before the cut-off (now − 5 min).
+    const later = { now: new Date(Date.now() + 10 * 60_000) };
+    const reconcile = () => reconcileOverage(h.deps, later);
     const mine = (lines: Awaited<ReturnType<typeof reconcileOverage>>) => lines.find((l) => l.accountId === actor.accountId);
-    expect(mine(await reconcileOverage(h.deps))).toMatchObject({ ledgerCredits: 40_000, stripeCredits: 40_000, result: "ok" });
+    expect(mine(await reconcile())).toMatchObject({ ledgerCredits: 40_000, stripeCredits: 40_000, result: "ok" });
 
     const inject = (value: number) =>
       h.stripe.billing.meterEvents.create({ event_name: catalog.meter.eventName, payload: { stripe_customer_id: customerId, value: String(value) } });
     await inject(300);
-    expect(mine(await reconcileOverage(h.deps))).toMatchObject({ stripeCredits: 40_300, bps: 75, result: "ok" });
+    expect(mine(await reconcile())).toMatchObject({ stripeCredits: 40_300, bps: 75, result: "ok" });
     await inject(5_000);
-    expect(mine(await reconcileOverage(h.deps))).toMatchObject({ stripeCredits: 45_300, bps: 1325, result: "divergent" });
-    await reconcileOverage(h.deps);
+    expect(mine(await reconcile())).toMatchObject({ stripeCredits: 45_300, bps: 1325, result: "divergent" });
+    await reconcile();
     const open = await t.db.select().from(billingDivergences).where(and(eq(billingDivergences.accountId, actor.accountId), isNull(billingDivergences.resolvedAt)));
     expect(open.map((d) => [d.ledgerCredits, d.stripeCredits, d.divergenceBps])).toEqual([[40_000, 45_300, 1325]]);
+  });
+
+  it("steady overage: 40,000 sent + 10,000 captured and not yet sent → still compared: 40,000 = 40,000 ok; +500 injected (1.25%) → divergent", async () => {
+    const { actor, customerId } = await proAccount();
+    await overage(actor.accountId, 40_000);
+    await flushMeterOutbox(h.deps);
+    await overage(actor.accountId, 10_000); // in the outbox, never flushed
+    const later = { now: new Date(Date.now() + 10 * 60_000) };
+    const mine = (lines: Awaited<ReturnType<typeof reconcileOverage>>) => lines.find((l) => l.accountId === actor.accountId);
+    expect(mine(await reconcileOverage(h.deps, later))).toMatchObject({ ledgerCredits: 40_000, stripeCredits: 40_000, result: "ok" });
+    await h.stripe.billing.meterEvents.create({ event_name: catalog.meter.eventName, payload: { stripe_customer_id: customerId, value: "500" } });
+    expect(mine(await reconcileOverage(h.deps, later))).toMatchObject({ ledgerCredits: 40_000, stripeCredits: 40_500, bps: 125, result: "divergent" });
+  });
+
+  it("exactly at the threshold through the job: ledger 100,000 vs Stripe 101,000 (1%) → ok; 101,001 → divergent", async () => {
+    const { actor, customerId } = await proAccount();
+    await overage(actor.accountId, 100_000);
+    await flushMeterOutbox(h.deps);
+    const later = { now: new Date(Date.now() + 10 * 60_000) };
+    const mine = (lines: Awaited<ReturnType<typeof reconcileOverage>>) => lines.find((l) => l.accountId === actor.accountId);
+    const inject = (value: number) => h.stripe.billing.meterEvents.create({ event_name: catalog.meter.eventName, payload: { stripe_customer_id: customerId, value: String(value) } });
+    await inject(1_000);
+    expect(mine(await reconcileOverage(h.deps, later))).toMatchObject({ stripeCredits: 101_000, result: "ok" });
+    await inject(1);
+    expect(mine(await reconcileOverage(h.deps, later))).toMatchObject({ stripeCredits: 101_001, result: "divergent" });
   });
 });

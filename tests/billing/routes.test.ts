@@ -76,14 +76,15 @@ describe("billing REST routes", () => {
     expect((await call(patchSubscription, { method: "PATCH", cookie: free.cookie, body: { cancelAtPeriodEnd: true } })).status).toBe(409);
   });
 
-  it("divergences: a customer → 403; a platform admin (ADMIN_EMAILS) → 200 with the open finding of 1,000 vs 1,500", async () => {
+  it("divergences: signed out or a customer → 404 (the console does not exist for them); a platform admin (ADMIN_EMAILS) → 200 with the open finding of 1,000 vs 1,500", async () => {
     const someone = await makeUser(t.db);
     const admin = await makeUser(t.db, "Ada Admin");
     process.env.ADMIN_EMAILS = admin.user.email;
     resetEnvForTests();
     await t.db.insert(billingDivergences).values({ id: "div_test", accountId: someone.personalAccountId, customerId: "cus_x", periodStart: new Date(0), periodEnd: new Date(1000), ledgerCredits: 1_000, stripeCredits: 1_500, divergenceBps: 5_000 });
     try {
-      expect((await call(divergences, { cookie: someone.cookie })).status).toBe(403);
+      expect((await call(divergences, {})).status).toBe(404);
+      expect((await call(divergences, { cookie: someone.cookie })).status).toBe(404);
       const r = await call(divergences, { cookie: admin.cookie });
       expect(r.status).toBe(200);
       const body = (await r.json()) as { data: { ledgerCredits: number; stripeCredits: number }[] };

@@ -1,7 +1,11 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type Stripe from "stripe";
+import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { accounts, billingSubscriptions } from "@/db/schema";
+import { createSubscriptionCheckout } from "@/lib/billing/subscriptions";
+import { ctx, makeUser } from "@/tests/helpers/fixtures";
 import { POST as stripeWebhookRoute } from "@/app/api/webhooks/stripe/route";
 import { createStripeClient } from "@/lib/billing/stripe-client";
 import { syncCatalogToStripe } from "@/lib/billing/sync";
@@ -74,4 +78,43 @@ export async function payCheckout(url: string, card = "4242424242424242", iban =
   const r = await fetch(`${url}/pay`, { method: "POST", body: form, headers: { "content-type": "application/x-www-form-urlencoded" }, redirect: "manual" });
   await r.text();
   return { status: r.status, location: r.headers.get("location") };
+}
+
+/** A month after `from` (seconds), as the emulator's billing cycle counts it. */
+export function monthAfterS(from: number): number {
+  const d = new Date(from * 1000);
+  return Math.floor(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()) / 1000);
+}
+
+/**
+ * A new account whose Stripe customer lives on a test clock frozen at (about) now, subscribed to
+ * Pro through Checkout. `t1` is the end of the first period.
+ */
+export async function subscribeProOnClock(db: Db, h: BillingHarness) {
+  const u = await makeUser(db);
+  const actor = ctx(u.personalAccountId, u.user.id, "owner");
+  const now = Math.floor(Date.now() / 1000);
+  const t0 = now - (now % 60);
+  const clock = await h.stripe.testHelpers.testClocks.create({ frozen_time: t0 });
+  const customer = await h.stripe.customers.create({ name: "Clocked", test_clock: clock.id, metadata: { account_id: actor.accountId } });
+  await db.update(accounts).set({ stripeCustomerId: customer.id }).where(eq(accounts.id, actor.accountId));
+  const { url } = await createSubscriptionCheckout(h.deps, actor, "pro");
+  const paid = await payCheckout(url);
+  if (paid.status !== 303) throw new Error(`checkout answered ${paid.status}`);
+  await h.settle();
+  const [sub] = await db.select().from(billingSubscriptions).where(eq(billingSubscriptions.accountId, actor.accountId));
+  return { user: u, actor, clock, customer, t0, t1: monthAfterS(t0), subId: sub!.id };
+}
+
+/** Moves the customer's test clock and waits for every webhook it caused. */
+export async function advanceClock(h: BillingHarness, clockId: string, to: number): Promise<void> {
+  await h.stripe.testHelpers.testClocks.advance(clockId, { frozen_time: to });
+  await h.settle();
+}
+
+/** Makes the subscription's next renewal fail: a card that attaches but declines charges. */
+export async function switchToFailingCard(h: BillingHarness, customerId: string, subId: string): Promise<void> {
+  const failing = await h.stripe.paymentMethods.attach("pm_card_chargeCustomerFail", { customer: customerId });
+  await h.stripe.subscriptions.update(subId, { default_payment_method: failing.id });
+  await h.settle();
 }

@@ -45,4 +45,18 @@ describe("trips and resumes reach every app instance (each has its own breaker m
     expect(b.state.admit(accountId, null, null, now + 2_000)).toEqual({ ok: true });
     expect(b.state.cautious.get(accountId)?.until).toBe(now + 30 * 60_000);
   });
+
+  it("a trip whose save failed (only in this process's memory): the owner's resume (cautious) still unfreezes the account and its key here → 2 resumed (account + key)", async () => {
+    const u = await makeUser(t.db);
+    const accountId = u.personalAccountId;
+    const now = Date.now();
+    const a = resetBreakerForTests({ now: () => now });
+    a.state.freeze({ id: newId("brk"), accountId, scope: "account", apiKeyId: null, cause: "spend_spike", message: "Circuit breaker tripped: unsaved", details: {}, trippedAt: new Date(now) });
+    a.state.freeze({ id: newId("brk"), accountId, scope: "api_key", apiKeyId: "key_unsaved", cause: "agent_loop", message: "loop", details: {}, trippedAt: new Date(now) });
+    expect(a.state.admit(accountId, null, null, now)).toMatchObject({ ok: false, kind: "frozen" });
+    const r = await resumeBreaker(t.db, { accountId, actorUserId: u.user.id, reason: "owner resumed", cautious: true });
+    expect(r.resumed).toBe(2);
+    expect(a.state.admit(accountId, "key_unsaved", null, now + 1_000)).toEqual({ ok: true });
+    expect(a.state.cautious.get(accountId)?.until).toBe(now + 30 * 60_000);
+  });
 });

@@ -1,13 +1,17 @@
+import net from "node:net";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { createTestDb, type TestDb } from "@/tests/db";
 import { startSmtpSink } from "@/tests/helpers/smtp-sink";
 import { startHttpReceiver } from "@/tests/helpers/http-receiver";
-import { eventually, makePayingAccount, rawCall, startGatewayRig } from "@/lib/gateway/test/harness";
+import { eventually, makeAccountWithExactly, makePayingAccount, rawCall, startGatewayRig } from "@/lib/gateway/test/harness";
 import { emailOutbox, notificationDeliveries, notifications } from "@/db/schema";
 import { resetEnvForTests } from "@/lib/config/env";
 import { resetEmailTransportForTests } from "@/lib/email/send";
-import { adjust, setLimits } from "@/lib/ledger";
+import { adjust, capture, reserve, setLimits, setPlan } from "@/lib/ledger";
+import { afterCapture } from "@/lib/protection";
+import { notifyAutoRechargeFailed, notifyPaymentFailed } from "@/lib/notifications/billing-events";
 import { deliverDueNotifications, MAX_DELIVERY_ATTEMPTS, notify } from "@/lib/notifications";
 import { resetBreakerForTests, resetProtectionConfigForTests } from "@/lib/protection";
 
@@ -97,6 +101,58 @@ describe("notifications: one per threshold per period", () => {
   });
 });
 
+describe("once per threshold per period, for each kind, under concurrency", () => {
+  const kindRows = (accountId: string, kind: "hard_limit" | "payment_failed" | "auto_recharge_failed") =>
+    t.db.select().from(notifications).where(and(eq(notifications.accountId, accountId), eq(notifications.kind, kind)));
+  const settled = () => new Promise((r) => setTimeout(r, 300)); // background notifies have landed
+
+  it("hard limit 500 overage credits: 8 concurrent requests of 100 overage each → 5 captured, the one reaching 500 raises hard_limit → 1 notification; a second burst adds none", async () => {
+    await useSmtp(undefined);
+    const a = await makeAccountWithExactly(t.db, 0);
+    await setPlan(t.db, a.accountId, "pro");
+    await setLimits(t.db, a.owner, { hardLimit: 500 });
+    let seq = 0;
+    const one = async () => {
+      const requestId = `req_hl_${a.accountId}_${++seq}`;
+      try {
+        await reserve(t.db, { accountId: a.accountId, requestId, credits: 100 });
+      } catch {
+        return 0;
+      }
+      const receipt = await capture(t.db, { accountId: a.accountId, requestId, credits: 100, usage: { model: "standard", inputTokens: 100, outputTokens: 0 } });
+      afterCapture(t.db, receipt); // the gateway's protection hook
+      return receipt.overageCredits;
+    };
+    const charged = await Promise.all(Array.from({ length: 8 }, one));
+    expect(charged.reduce((x, y) => x + y, 0)).toBe(500);
+    await settled();
+    await Promise.all(Array.from({ length: 4 }, one));
+    await settled();
+    const rows = await kindRows(a.accountId, "hard_limit");
+    expect(rows.map((r) => r.threshold)).toEqual([500]);
+  });
+
+  it("payment_failed for one invoice raised 10 times concurrently (webhook retries, duplicates) → 1 notification; another invoice → a second", async () => {
+    await useSmtp(undefined);
+    const a = await makePayingAccount(t.db, 0);
+    const input = { accountId: a.accountId, invoiceId: "in_dup_1", invoiceNumber: "INV-1", amountDueCents: 2_900, currency: "usd" };
+    for (let i = 0; i < 10; i++) notifyPaymentFailed(t.db, input);
+    await settled();
+    expect(await kindRows(a.accountId, "payment_failed")).toHaveLength(1);
+    notifyPaymentFailed(t.db, { ...input, invoiceId: "in_dup_2" });
+    await settled();
+    expect(await kindRows(a.accountId, "payment_failed")).toHaveLength(2);
+  });
+
+  it("auto_recharge_failed for one charge raised 10 times concurrently (sync decline + its webhook) → 1 notification", async () => {
+    await useSmtp(undefined);
+    const a = await makePayingAccount(t.db, 0);
+    for (let i = 0; i < 10; i++) notifyAutoRechargeFailed(t.db, { accountId: a.accountId, reference: "pi_declined_1", message: "card declined" });
+    await settled();
+    expect(await kindRows(a.accountId, "auto_recharge_failed")).toHaveLength(1);
+  });
+});
+
 describe("a failed channel is retried and never blocks a request", () => {
   it("SMTP rejects → the request still answers 200; the email is pending with the error; after the server recovers, the retry job sends it", async () => {
     const broken = await startSmtpSink({ failWith: "mailbox unavailable" });
@@ -128,6 +184,30 @@ describe("a failed channel is retried and never blocks a request", () => {
       await good.close();
     }
   });
+
+  it("an SMTP server that accepts and never greets → the email attempt gives up in ~10 s (greeting timeout), inside the 60 s delivery claim, and is pending for a retry", async () => {
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => sockets.add(socket)); // accepts, then says nothing
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", () => resolve()));
+    await useSmtp(`smtp://127.0.0.1:${(silent.address() as AddressInfo).port}`);
+    try {
+      const a = await makePayingAccount(t.db, 0);
+      const started = Date.now();
+      const { notificationId } = await notify(t.db, { accountId: a.accountId, kind: "payment_failed", threshold: 0, periodKey: "silent_smtp", title: "Payment failed", body: "silent server" });
+      const email = await eventually(async () => {
+        const d = (await deliveriesOf(notificationId!)).find((x) => x.channel === "email" && x.lastError);
+        return d ?? null;
+      }, 20_000);
+      const elapsed = Date.now() - started;
+      expect(email.status).toBe("pending");
+      expect(elapsed).toBeGreaterThanOrEqual(9_000);
+      expect(elapsed).toBeLessThan(20_000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+      await useSmtp(undefined);
+    }
+  }, 30_000);
 
   it(`Slack answering 500 is retried; after ${MAX_DELIVERY_ATTEMPTS} failed attempts the delivery is marked failed`, async () => {
     await useSmtp(undefined);

@@ -4,7 +4,8 @@ import type Stripe from "stripe";
 import { createTestDb, type TestDb } from "@/tests/db";
 import { ctx, makeUser } from "@/tests/helpers/fixtures";
 import { payCheckout, startBillingHarness, type BillingHarness } from "@/tests/helpers/billing";
-import { accounts, auditLog, billingSubscriptions, invoiceFlags, notifications } from "@/db/schema";
+import { accounts, auditLog, billingInvoices, billingSubscriptions, invoiceFlags, notifications } from "@/db/schema";
+import { onInvoiceCreated } from "@/lib/protection/spike-guard/on-invoice-created";
 import { createSubscriptionCheckout } from "@/lib/billing/subscriptions";
 import { flushMeterOutbox } from "@/lib/billing/meter/flush";
 import { capture, reserve } from "@/lib/ledger";
@@ -127,5 +128,21 @@ describe("invoice spike guard on invoice.created", () => {
     expect(((await h.stripe.customers.retrieve(customer.id)) as Stripe.Customer).balance).toBe(-500);
     const other = await makeUser(t.db);
     await expect(applyInvoiceCredit(h.deps, admin, { accountId: other.personalAccountId, invoiceId: first.id!, amountCents: 500, reason: "wrong account" })).rejects.toMatchObject({ code: "not_found" });
+  });
+});
+
+describe("invoice.created delivered late", () => {
+  it("renewal $29 + $11.60 overage paid, then invoice.created redelivered → billing history keeps 1 overage line (1,160,000 credits) and 1 plan line ($29)", async () => {
+    const credits = overageCreditsFor(1_160);
+    const { renewal, clock, t1 } = await renewalWithOverage(credits);
+    await h.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: t1 + 3 * 3600 });
+    await h.settle();
+    expect((await h.stripe.invoices.retrieve(renewal.id!)).status).toBe("paid");
+    const event = { id: "evt_late_created", type: "invoice.created", data: { object: { id: renewal.id } } } as unknown as Stripe.Event;
+    await onInvoiceCreated(h.deps, event);
+    const [row] = await t.db.select().from(billingInvoices).where(eq(billingInvoices.id, renewal.id!));
+    expect(row?.status).toBe("paid");
+    expect(row?.lines.filter((l) => l.kind === "overage").map((l) => l.quantity)).toEqual([credits]);
+    expect(row?.lines.filter((l) => l.kind === "plan").map((l) => l.amountCents)).toEqual([2_900]);
   });
 });

@@ -14,7 +14,7 @@ export function nextAttemptDelayMs(attempts: number, backoff: Backoff = DEFAULT_
 }
 
 /** Stripe refuses meter events older than 35 days; after a longer outage they land on the oldest day it takes. */
-const MAX_AGE_MS = 34 * 86_400_000;
+export const MAX_AGE_MS = 34 * 86_400_000;
 export const meterTimestamp = (eventAt: Date, now = Date.now()) => Math.floor(Math.max(eventAt.getTime(), now - MAX_AGE_MS) / 1000);
 
 type Report = typeof meterReports.$inferSelect;

@@ -83,10 +83,20 @@ export async function resumeBreaker(db: Db, input: ResumeInput): Promise<{ resum
   }
   const state = breaker().state;
   for (const t of resumed) state.resume(t, cautiousUntil?.getTime() ?? null);
-  if (resumed.length === 0 && !input.cautious) state.resume({ id: "", accountId: input.accountId, scope: "account", apiKeyId: null }, null);
+  // Trips this process enforces but never managed to save (persistTrip failed): not in the
+  // database, so nothing above found them, yet they refuse every request here until resumed.
+  const unsaved = unsavedTripsOf(input.accountId, new Set(resumed.map((t) => t.id)));
+  for (const t of unsaved) state.resume(t, cautiousUntil?.getTime() ?? null);
+  if (resumed.length === 0 && unsaved.length === 0 && !input.cautious) state.resume({ id: "", accountId: input.accountId, scope: "account", apiKeyId: null }, null);
   breaker().resumesSeen.set(input.accountId, nowMs);
   forgetAllCachedApiKeys();
-  return { resumed: resumed.length, cautiousUntil };
+  return { resumed: resumed.length + unsaved.length, cautiousUntil };
+}
+
+function unsavedTripsOf(accountId: string, saved: ReadonlySet<string>): Trip[] {
+  const state = breaker().state;
+  const inMemory = [state.tripOfAccount(accountId), ...[...state.frozenKeys.values()].filter((t) => t.accountId === accountId)];
+  return inMemory.filter((t): t is Trip => t !== undefined && !saved.has(t.id));
 }
 
 export async function listTrips(db: Db, accountId: string, limit = 20) {

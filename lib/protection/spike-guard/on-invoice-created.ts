@@ -1,6 +1,7 @@
 import type Stripe from "stripe";
 import type { Db } from "@/db/client";
 import { mirrorInvoice } from "@/lib/billing/invoices";
+import { overagePriceIds } from "@/lib/billing/prices";
 import { guardInvoice } from "./guard";
 
 type Deps = { db: Db; stripe: Stripe };
@@ -12,7 +13,9 @@ type Deps = { db: Db; stripe: Stripe };
 export async function onInvoiceCreated(deps: Deps, event: Stripe.Event): Promise<{ outcome: string; accountId?: string | null }> {
   const invoiceId = (event.data.object as { id: string }).id;
   const invoice = await deps.stripe.invoices.retrieve(invoiceId);
-  const accountId = await mirrorInvoice(deps.db, invoice);
+  // With the overage prices, as every invoice handler mirrors: a late invoice.created (the invoice
+  // paid by now) must not relabel the overage line as "plan".
+  const accountId = await mirrorInvoice(deps.db, invoice, await overagePriceIds(deps.stripe));
   if (!accountId) return { outcome: `invoice ${invoiceId}: not one of ours` };
   if (invoice.status !== "draft") return { outcome: `invoice ${invoiceId} mirrored (${invoice.status}); spike guard skipped: not a draft`, accountId };
   const g = await guardInvoice(deps.db, accountId, invoice);

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { getDb } from "@/db/client";
 import { adjustCredits, creditCustomerInvoice, resetCustomerBreaker, setCustomerLimits, setCustomerStatus } from "@/lib/admin/actions";
 import { adminAction } from "@/lib/admin/http/server";
-import { accountStatusSchema, adjustCreditsSchema, adminLimitsSchema, invoiceCreditSchema, resetBreakerSchema } from "@/lib/admin/schemas";
+import { accountStatusSchema, adjustCreditsFormSchema, adminLimitsSchema, invoiceCreditSchema, resetBreakerSchema } from "@/lib/admin/schemas";
 import { getStripe } from "@/lib/billing/stripe-client";
 
 /** Every console action: platform admins only (anyone else: 404), a reason, an audit row. */
@@ -15,8 +15,8 @@ const done = (accountId: string, message: string) => {
   return { ok: true as const, message };
 };
 
-export const adjustCreditsAction = adminAction(adjustCreditsSchema.extend(target.shape), async ({ accountId, credits, reason }, admin) => {
-  await adjustCredits(getDb(), admin, { accountId, credits, reason });
+export const adjustCreditsAction = adminAction(adjustCreditsFormSchema.extend(target.shape), async ({ accountId, credits, reason, idempotencyKey }, admin) => {
+  await adjustCredits(getDb(), admin, { accountId, credits, reason, idempotencyKey });
   return done(accountId, credits > 0 ? `Granted ${credits.toLocaleString("en-US")} credits` : `Deducted ${(-credits).toLocaleString("en-US")} credits`);
 });
 

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { getDb } from "@/db/client";
 import { getCustomerDetail } from "@/lib/admin/customer";
 import { requirePlatformAdminOr404 } from "@/lib/admin/http/server";
@@ -80,7 +81,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
       <Card>
         <CardHeader title="Actions" description="Each needs a reason and is written to the audit log." />
         <div className="flex flex-col gap-3">
-          <AdminActionForm action={adjustCreditsAction} title="Grant or deduct credits" testId="grant-form" submitLabel="Apply" hidden={hidden} fields={[{ kind: "input", name: "credits", label: "Credits (negative deducts)", type: "number", required: true }]} />
+          <AdminActionForm action={adjustCreditsAction} title="Grant or deduct credits" testId="grant-form" submitLabel="Apply" hidden={{ ...hidden, idempotencyKey: randomUUID() }} fields={[{ kind: "input", name: "credits", label: "Credits (negative deducts)", type: "number", required: true }]} />
           <AdminActionForm
             action={setLimitsAction}
             title="Set limits"
