@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { and, eq, sql } from "drizzle-orm";
 import { createTestDb, type TestDb } from "@/tests/db";
+import { journalSums } from "@/tests/helpers/ledger";
 import { ctx, makeTeamWith, makeUser } from "@/tests/helpers/fixtures";
 import { auditLog, accountLedger } from "@/db/schema";
 import { capture, getBalance, grant, reserve, setPlan, startPeriod } from "@/lib/ledger";
@@ -25,15 +26,7 @@ async function spend(accountId: string, credits: number, meta: { action: string;
   });
 }
 
-/** The ledger's own sums for one account, straight from the journal. */
-async function journal(accountId: string) {
-  const [row] = (await t.sql`
-    select coalesce(sum(remaining_delta), 0)::bigint as remaining,
-           coalesce(sum(-remaining_delta) filter (where kind = 'capture'), 0)::bigint as captured_from_grants,
-           coalesce(sum(overage_used_delta), 0)::bigint as overage_used
-      from ledger_entries where account_id = ${accountId}`) as unknown as { remaining: string; captured_from_grants: string; overage_used: string }[];
-  return { remaining: Number(row!.remaining), capturedFromGrants: Number(row!.captured_from_grants), overageUsed: Number(row!.overage_used) };
-}
+const journal = (accountId: string) => journalSums(t.db, accountId);
 
 describe("usage dashboard view-model equals the ledger", () => {
   it("team: 100,000 signup + 500,000 purchased + 10,000 promo, 5 captures (124,000) by 2 members, 2 models, 3 actions → every total = 124,000 and available = 486,000", async () => {

@@ -59,3 +59,14 @@ export const usage = (extra: Record<string, unknown> = {}) => ({ model: "mock-1"
 
 let req = 0;
 export const rid = () => `req_t${Date.now().toString(36)}_${++req}`;
+
+/** The ledger's own sums for one account, straight from the journal (what every view must equal). */
+export async function journalSums(db: Db, accountId: string): Promise<{ remaining: number; capturedFromGrants: number; overageUsed: number }> {
+  const rows = (await db.execute(sql`
+    select coalesce(sum(remaining_delta), 0)::bigint as remaining,
+           coalesce(sum(-remaining_delta) filter (where kind = 'capture'), 0)::bigint as captured_from_grants,
+           coalesce(sum(overage_used_delta), 0)::bigint as overage_used
+      from ledger_entries where account_id = ${accountId}`)) as unknown as { remaining: string; captured_from_grants: string; overage_used: string }[];
+  const row = rows[0]!;
+  return { remaining: Number(row.remaining), capturedFromGrants: Number(row.captured_from_grants), overageUsed: Number(row.overage_used) };
+}

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { createTestDb, type TestDb } from "@/tests/db";
+import { journalSums } from "@/tests/helpers/ledger";
 import { ctx } from "@/tests/helpers/fixtures";
 import { accounts } from "@/db/schema";
 import { getBillingOverview } from "@/lib/billing/overview";
@@ -38,15 +39,7 @@ beforeAll(async () => {
 
 const sum = (rows: { chargedCredits: number }[] | null) => (rows ?? []).reduce((s, x) => s + x.chargedCredits, 0);
 
-/** The ledger's own sums, straight from the journal. */
-async function journal(accountId: string) {
-  const [row] = (await t.sql`
-    select coalesce(sum(remaining_delta), 0)::bigint as remaining,
-           coalesce(sum(-remaining_delta) filter (where kind = 'capture'), 0)::bigint as captured_from_grants,
-           coalesce(sum(overage_used_delta), 0)::bigint as overage_used
-      from ledger_entries where account_id = ${accountId}`) as unknown as { remaining: string; captured_from_grants: string; overage_used: string }[];
-  return { remaining: Number(row!.remaining), capturedFromGrants: Number(row!.captured_from_grants), overageUsed: Number(row!.overage_used) };
-}
+const journal = (accountId: string) => journalSums(t.db, accountId);
 
 describe("seed (90 days, 6 base requests/day) on a test database", () => {
   it("usage_daily has exactly 90 distinct days, today − 89 … today, and each day's rollup = that day's receipts", async () => {
