@@ -1,6 +1,12 @@
 import { readFileSync } from "node:fs";
+import path from "node:path";
 
-export const FIXTURE_PATH = process.env.STRIPE_FIXTURES ?? "/work/shared/reference/stripe-fixtures3.json";
+/**
+ * Stripe's own example of every API object (fixtures3.json from Stripe's public OpenAPI
+ * repository, MIT — see the LICENSE beside it), kept in the repo so a fork's tests need nothing
+ * outside it. STRIPE_FIXTURES points at a newer copy.
+ */
+export const FIXTURE_PATH = process.env.STRIPE_FIXTURES ?? path.join(__dirname, "fixtures", "stripe-fixtures3.json");
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
