@@ -42,6 +42,9 @@ export default defineConfig({
       NEXT_TELEMETRY_DISABLED: "1",
       ADMIN_EMAILS: "platform-admin@meterline.test",
       BREAKER_BASELINE_FLOOR_CREDITS_PER_HOUR: "100000000",
+      // Test mode only: every new Stripe customer gets its own test clock, which journey 4
+      // advances through the Pro renewal (lib/billing/README.md "Tests").
+      STRIPE_TEST_CLOCKS: "1",
     },
     stdout: "pipe",
     stderr: "pipe",

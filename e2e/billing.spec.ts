@@ -5,7 +5,7 @@ import { BillingPage } from "./pages/billing";
 import { UsagePage } from "./pages/usage";
 import { expectAccessible, snap } from "./a11y";
 import { chargedCompletion, openaiClient } from "./support/openai";
-import { renewSubscriptionNow } from "./support/stripe";
+import { advanceTestClockPastRenewal, advanceTestClockToNow } from "./support/stripe";
 
 /*
  * Billing journeys against the whole sandbox: the app, the Stripe emulator's hosted checkout
@@ -68,7 +68,7 @@ test("journey 5: a declined card shows a clear error and grants nothing", async 
   await expectAccessible(page);
 });
 
-test("journey 4: subscribe to Pro → usage past the allowance is overage with projected spend → the period renews → the invoice has the overage line", async ({ page }) => {
+test("journey 4: subscribe to Pro → usage past the allowance is overage with projected spend → advance the test clock past the period end → the invoice has the overage line", async ({ page }) => {
   test.setTimeout(180_000);
   const email = uniqueEmail("pro");
   await new AuthPages(page).signUp("Pat Pro", email);
@@ -90,6 +90,9 @@ test("journey 4: subscribe to Pro → usage past the allowance is overage with p
   const keys = new ApiKeysPage(page);
   await keys.open();
   await expectAccessible(page);
+  // The customer's clock was frozen at subscribe; bring it to now so the usage below, stamped with
+  // its real capture time, is well inside Stripe's 5-minute future window (see advanceTestClockToNow).
+  await advanceTestClockToNow(email);
   const client = openaiClient(await keys.create("pro agent"), "agent.loop");
   // 100,000 signup + 1,000,000 included, then overage: 16 × ~73,779 credits.
   for (let i = 0; i < 16; i++) await chargedCompletion(client, { model: "mock-large", content: `[mock tokens=8192] step ${i}`, max_tokens: 8192 });
@@ -101,8 +104,9 @@ test("journey 4: subscribe to Pro → usage past the allowance is overage with p
   await expectAccessible(page);
   await snap(page, "billing-05-pro-overage");
 
-  // The renewal date, now: the emulator ends the real-time period and bills it (see renewSubscriptionNow).
-  await renewSubscriptionNow(email);
+  // The renewal date: the customer's test clock advances past the period end, and Stripe bills the
+  // period with the metered overage (see advanceTestClockPastRenewal).
+  await advanceTestClockPastRenewal(email);
   await expect(async () => {
     await billing.open();
     await expect(billing.invoiceRows()).toHaveCount(2);

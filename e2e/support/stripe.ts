@@ -2,7 +2,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import { createDb } from "@/db/client";
-import { billingSubscriptions, memberships, meterOutbox, users } from "@/db/schema";
+import type Stripe from "stripe";
+import { accounts, billingSubscriptions, memberships, meterOutbox, users } from "@/db/schema";
+import { createStripeClient, EMULATOR_API_KEY } from "@/lib/billing/stripe-client";
 import { embeddedDatabaseUrl } from "@/lib/config/integrations";
 
 /** The Stripe emulator's URL: tools/dev.ts writes it to the e2e data dir (its port is picked at random). */
@@ -28,23 +30,72 @@ async function emulator(pathname: string, body: unknown = {}) {
   if (!res.ok) throw new Error(`emulator ${pathname}: HTTP ${res.status} ${await res.text()}`);
 }
 
+/** The official SDK against the sandbox's emulator, the way the app and tests/helpers/billing.ts build it. */
+function stripeSdk(): Stripe {
+  return createStripeClient({ apiKey: EMULATOR_API_KEY, baseUrl: stripeEmulatorUrl() });
+}
+
+type LiveSubscription = { id: string; accountId: string; customerId: string };
+
+async function liveSubscriptionOf(db: ReturnType<typeof createDb>["db"], email: string): Promise<LiveSubscription> {
+  const [row] = await db
+    .select({ id: billingSubscriptions.id, accountId: billingSubscriptions.accountId, customerId: accounts.stripeCustomerId })
+    .from(billingSubscriptions)
+    .innerJoin(accounts, eq(accounts.id, billingSubscriptions.accountId))
+    .innerJoin(memberships, eq(memberships.accountId, billingSubscriptions.accountId))
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(users.email, email.toLowerCase()), inArray(billingSubscriptions.status, ["active", "past_due"])));
+  if (!row?.customerId) throw new Error(`${email} has no live subscription`);
+  return { id: row.id, accountId: row.accountId, customerId: row.customerId };
+}
+
+/** The test clock the app put the customer on (STRIPE_TEST_CLOCKS=1 in playwright.config.ts). */
+async function testClockOf(stripe: Stripe, customerId: string): Promise<string> {
+  const customer = await stripe.customers.retrieve(customerId);
+  const clock = "deleted" in customer && customer.deleted ? null : customer.test_clock;
+  const clockId = typeof clock === "string" ? clock : (clock?.id ?? null);
+  if (!clockId) throw new Error(`customer ${customerId} is not on a test clock: is STRIPE_TEST_CLOCKS=1 set for the sandbox?`);
+  return clockId;
+}
+
+/** Advances a clock and waits for `ready`: Stripe advances asynchronously (the emulator is done when it answers). */
+async function advanceClock(stripe: Stripe, clockId: string, to: number, deadline: number): Promise<void> {
+  let clock = await stripe.testHelpers.testClocks.advance(clockId, { frozen_time: to });
+  while (clock.status !== "ready") {
+    if (clock.status === "internal_failure") throw new Error(`test clock ${clockId} failed to advance to ${to}`);
+    if (Date.now() > deadline) throw new Error(`test clock ${clockId} was not ready in time (status ${clock.status})`);
+    await new Promise((r) => setTimeout(r, 500));
+    clock = await stripe.testHelpers.testClocks.retrieve(clockId);
+  }
+}
+
 /**
- * Ends the current period of the user's live subscription now and bills it, as Stripe does at the
- * renewal date: the emulator's `/_emulator/subscriptions/:id/renew` on a real-time subscription
- * (no test clock, so the app's meter events, stamped with their real capture time, fall inside
- * the billed period). Waits first until the worker has reported every overage credit to Stripe,
- * then until the invoice's webhooks are delivered.
+ * Catches the user's customer clock up with the wall clock. The clock is frozen when the customer
+ * is created (at subscribe), and the worker stamps meter events with their real capture time;
+ * Stripe takes a test-clock customer's event only up to 5 minutes after the clock's time, so the
+ * journey brings the clock to now right before the usage it meters, however long checkout took.
  */
-export async function renewSubscriptionNow(email: string, timeoutMs = 60_000): Promise<void> {
+export async function advanceTestClockToNow(email: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const sub = await withDb((db) => liveSubscriptionOf(db, email));
+  const stripe = stripeSdk();
+  const clockId = await testClockOf(stripe, sub.customerId);
+  const { frozen_time } = await stripe.testHelpers.testClocks.retrieve(clockId);
+  const now = Math.floor(Date.now() / 1000);
+  if (now > frozen_time) await advanceClock(stripe, clockId, now, deadline);
+  await emulator(`/_emulator/webhooks/flush?timeoutMs=${Math.max(1_000, deadline - Date.now())}`);
+}
+
+/**
+ * The renewal date, through the customer's test clock: waits until the worker has reported every
+ * overage credit to Stripe, advances the clock an hour past the current period's end (Stripe
+ * renews, finalizes and charges the invoice, which bills what the meter summed over the period),
+ * waits for the clock to be ready, then until the invoice's webhooks are delivered.
+ */
+export async function advanceTestClockPastRenewal(email: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const sub = await withDb(async (db) => {
-    const [row] = await db
-      .select({ id: billingSubscriptions.id, accountId: billingSubscriptions.accountId })
-      .from(billingSubscriptions)
-      .innerJoin(memberships, eq(memberships.accountId, billingSubscriptions.accountId))
-      .innerJoin(users, eq(users.id, memberships.userId))
-      .where(and(eq(users.email, email.toLowerCase()), inArray(billingSubscriptions.status, ["active", "past_due"])));
-    if (!row) throw new Error(`${email} has no live subscription`);
+    const row = await liveSubscriptionOf(db, email);
     for (;;) {
       const pending = await db.select({ id: meterOutbox.id }).from(meterOutbox).where(and(eq(meterOutbox.accountId, row.accountId), isNull(meterOutbox.reportedAt))).limit(1);
       if (pending.length === 0) return row;
@@ -52,6 +103,11 @@ export async function renewSubscriptionNow(email: string, timeoutMs = 60_000): P
       await new Promise((r) => setTimeout(r, 1_000));
     }
   });
-  await emulator(`/_emulator/subscriptions/${sub.id}/renew`);
+  const stripe = stripeSdk();
+  const clockId = await testClockOf(stripe, sub.customerId);
+  const subscription = await stripe.subscriptions.retrieve(sub.id);
+  const periodEnd = subscription.items.data[0]?.current_period_end;
+  if (!periodEnd) throw new Error(`subscription ${sub.id} has no current period`);
+  await advanceClock(stripe, clockId, periodEnd + 3_600, deadline);
   await emulator(`/_emulator/webhooks/flush?timeoutMs=${Math.max(1_000, deadline - Date.now())}`);
 }

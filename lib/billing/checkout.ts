@@ -17,7 +17,7 @@ export const PACK_METADATA_KIND = "credit_pack";
 export async function createPackCheckout(deps: BillingDeps, actor: AccountContext, packKey: string): Promise<{ url: string; sessionId: string }> {
   const pack = findPack(packKey);
   if (!pack) throw new AppError("invalid_input", `Unknown credit pack "${packKey}"`);
-  const customer = await ensureStripeCustomer(deps.db, deps.stripe, actor.accountId);
+  const customer = await ensureStripeCustomer(deps.db, deps.stripe, actor.accountId, { testClock: deps.testClocks });
   const price = await packPriceId(deps.stripe, pack);
   const metadata = { account_id: actor.accountId, kind: PACK_METADATA_KIND, pack_key: pack.key, user_id: actor.userId };
   const session = await deps.stripe.checkout.sessions.create({

@@ -4,16 +4,27 @@ import type { Db, DbOrTx } from "@/db/client";
 import { accounts } from "@/db/schema";
 import { AppError, notFound } from "@/lib/errors";
 
+export type CustomerOptions = {
+  /**
+   * Test mode only (STRIPE_TEST_CLOCKS): the new customer gets its own test clock, frozen at its
+   * creation, so a test can advance that customer's time through renewals the way Stripe's
+   * test-mode flow does. Stripe refuses `test_clock` with a live key; env.ts refuses the switch.
+   */
+  testClock?: boolean;
+};
+
 /**
- * One Stripe customer per account, created on demand. The idempotency key makes two concurrent
- * first checkouts create one customer; the conditional UPDATE makes the first writer win.
+ * One Stripe customer per account, created on demand. The idempotency keys make two concurrent
+ * first checkouts create one customer (on one clock); the conditional UPDATE makes the first
+ * writer win.
  */
-export async function ensureStripeCustomer(db: Db, stripe: Stripe, accountId: string): Promise<string> {
+export async function ensureStripeCustomer(db: Db, stripe: Stripe, accountId: string, options: CustomerOptions = {}): Promise<string> {
   const [account] = await db.select({ name: accounts.name, customerId: accounts.stripeCustomerId }).from(accounts).where(eq(accounts.id, accountId));
   if (!account) throw notFound("Account");
   if (account.customerId) return account.customerId;
+  const testClock = options.testClock ? await createCustomerTestClock(stripe, accountId) : undefined;
   const customer = await stripe.customers.create(
-    { name: account.name, metadata: { account_id: accountId } },
+    { name: account.name, metadata: { account_id: accountId }, ...(testClock ? { test_clock: testClock } : {}) },
     { idempotencyKey: `meterline-customer-${accountId}` },
   );
   const [won] = await db
@@ -25,6 +36,19 @@ export async function ensureStripeCustomer(db: Db, stripe: Stripe, accountId: st
   const [again] = await db.select({ customerId: accounts.stripeCustomerId }).from(accounts).where(eq(accounts.id, accountId));
   if (!again?.customerId) throw new AppError("internal", "Could not link a Stripe customer to the account");
   return again.customerId;
+}
+
+/**
+ * A clock frozen at now for one account's customer. Its own idempotency key, so a concurrent
+ * first checkout gets the same clock and therefore the same customer parameters (Stripe refuses
+ * an idempotency key replayed with different parameters).
+ */
+async function createCustomerTestClock(stripe: Stripe, accountId: string): Promise<string> {
+  const clock = await stripe.testHelpers.testClocks.create(
+    { frozen_time: Math.floor(Date.now() / 1000), name: `meterline account ${accountId}` },
+    { idempotencyKey: `meterline-test-clock-${accountId}` },
+  );
+  return clock.id;
 }
 
 /** The account a Stripe customer belongs to, or null when it is not one of ours. */

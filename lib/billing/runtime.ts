@@ -5,5 +5,6 @@ import { getStripe } from "./stripe-client";
 
 /** Billing's dependencies for this process, from the environment (route handlers and actions). */
 export function billingDeps(): BillingDeps {
-  return { db: getDb(), stripe: getStripe(), appUrl: getEnv().APP_URL };
+  const env = getEnv();
+  return { db: getDb(), stripe: getStripe(), appUrl: env.APP_URL, testClocks: env.STRIPE_TEST_CLOCKS };
 }

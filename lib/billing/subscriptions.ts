@@ -28,7 +28,7 @@ async function liveSubscriptionOrThrow(deps: BillingDeps, accountId: string) {
 export async function createSubscriptionCheckout(deps: BillingDeps, actor: AccountContext, planKey: string): Promise<{ url: string; sessionId: string }> {
   const plan = paidPlanOrThrow(planKey);
   if (await liveSubscription(deps.db, actor.accountId)) throw new AppError("conflict", "This account already has a subscription: change its plan instead");
-  const customer = await ensureStripeCustomer(deps.db, deps.stripe, actor.accountId);
+  const customer = await ensureStripeCustomer(deps.db, deps.stripe, actor.accountId, { testClock: deps.testClocks });
   const prices = await planLineItems(deps.stripe, plan);
   const metadata = { account_id: actor.accountId, kind: "subscription", plan: plan.key, user_id: actor.userId };
   const session = await deps.stripe.checkout.sessions.create({
@@ -82,7 +82,7 @@ export async function resumeSubscription(deps: BillingDeps, actor: AccountContex
 
 /** A link to Stripe's customer portal (payment methods, invoices, cancel). */
 export async function createPortalLink(deps: BillingDeps, actor: AccountContext): Promise<{ url: string }> {
-  const customer = (await customerIdForAccount(deps.db, actor.accountId)) ?? (await ensureStripeCustomer(deps.db, deps.stripe, actor.accountId));
+  const customer = (await customerIdForAccount(deps.db, actor.accountId)) ?? (await ensureStripeCustomer(deps.db, deps.stripe, actor.accountId, { testClock: deps.testClocks }));
   const session = await deps.stripe.billingPortal.sessions.create({ customer, return_url: `${deps.appUrl}/settings/billing` });
   return { url: session.url };
 }

@@ -38,6 +38,13 @@ const envSchema = z.object({
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,
   STRIPE_EMULATOR_URL: optionalString,
+  // Test mode only: "1" puts every new Stripe customer on its own test clock (frozen at its
+  // creation), so a test can advance the customer's time through a renewal. Stripe takes
+  // `test_clock` only with a test key; with a live key it is refused below.
+  STRIPE_TEST_CLOCKS: z
+    .enum(["", "0", "1", "false", "true"])
+    .default("")
+    .transform((v) => v === "1" || v === "true"),
 
   // LLM upstream: unset → the mock LLM (tools/mock-llm).
   LLM_BASE_URL: optionalString,
@@ -47,6 +54,10 @@ const envSchema = z.object({
   SMTP_URL: optionalString,
   EMAIL_FROM: z.string().default("Meterline <no-reply@meterline.local>"),
   SLACK_WEBHOOK_URL: optionalString,
+}).superRefine((env, ctx) => {
+  if (env.STRIPE_TEST_CLOCKS && env.STRIPE_SECRET_KEY?.startsWith("sk_live_")) {
+    ctx.addIssue({ code: "custom", path: ["STRIPE_TEST_CLOCKS"], message: "test clocks exist only in test mode: unset it, or use an sk_test_ key" });
+  }
 });
 
 export type Env = z.infer<typeof envSchema>;
