@@ -26,7 +26,8 @@ type Result = OpResult;
 /**
  * How many ledger_apply calls one process keeps in flight, each on a disjoint set of accounts:
  * enough that some execute while others wait for their commit's WAL flush (8 measured best on
- * 2 cores), but never more than half the pool, so the rest of the app keeps connections.
+ * 2 cores), but never more than half the pool. The calls run on at most this many connections
+ * of their own (./hot-connections.ts), on top of the pool; when those are busy, on the pool.
  */
 const MAX_INFLIGHT = 8;
 
