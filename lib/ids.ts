@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 /**
  * Prefixed, time-sortable ids (`acct_01J…`), so a log line says what an id is and ids sort by
@@ -24,9 +24,20 @@ function encodeTime(ms: number): string {
   return out;
 }
 
+// Random bytes are drawn from the CSPRNG 4 KiB at a time (as node's randomUUID does): one
+// randomBytes(16) call costs ~8 µs of native round trip, a slice of the pool ~0.3 µs, and a
+// metered request makes two ids. Each byte is used once; 256 is a multiple of 32, so `% 32` is unbiased.
+const POOL_BYTES = 4096;
+const pool = Buffer.alloc(POOL_BYTES);
+let poolOffset = POOL_BYTES;
+
 function randomPart(): string {
-  const bytes = randomBytes(16);
+  if (poolOffset + 16 > POOL_BYTES) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
   let out = "";
-  for (const b of bytes) out += ALPHABET[b % 32];
+  for (let i = poolOffset; i < poolOffset + 16; i++) out += ALPHABET[pool[i]! % 32];
+  poolOffset += 16;
   return out;
 }

@@ -2,6 +2,7 @@ import type { Db } from "@/db/client";
 import { AppError } from "@/lib/errors";
 import { newId } from "@/lib/ids";
 import { LedgerCombiner, type AccountOutcome, type OpResult } from "./combiner";
+import { HotConnections } from "./hot-connections";
 import { noticesFromJson, receiptFromJson } from "./receipts";
 import { rawSql, type Json } from "./sql";
 import type { CaptureInput, CaptureResult, Hold, RefusalCode, ReleaseInput, ReserveInput } from "./types";
@@ -10,7 +11,8 @@ import { assertCredits, assertNonEmpty } from "./validate";
 /**
  * reserve / capture / release. Each call goes through the combiner (./combiner.ts) into one
  * ledger_apply() call (db/migrations/*_ledger_functions.sql): one round trip and one
- * transaction under the account's row lock, however many requests share it.
+ * transaction under the account's row lock, however many requests share it, on a recently used
+ * connection (./hot-connections.ts).
  */
 const DEFAULT_TTL_SECONDS = 600;
 /** A hold outliving a day is a leak, not a request. */
@@ -24,7 +26,8 @@ type Result = OpResult;
 /**
  * How many ledger_apply calls one process keeps in flight, each on a disjoint set of accounts:
  * enough that some execute while others wait for their commit's WAL flush (8 measured best on
- * 2 cores), but never more than half the pool, so the rest of the app keeps connections.
+ * 2 cores), but never more than half the pool. The calls run on at most this many connections
+ * of their own (./hot-connections.ts), on top of the pool; when those are busy, on the pool.
  */
 const MAX_INFLIGHT = 8;
 
@@ -37,12 +40,16 @@ function combiner(db: Db): LedgerCombiner {
   let c = combiners.get(db);
   if (!c) {
     const sql = rawSql(db);
+    const maxInflight = inflightFor(sql);
+    const connections = new HotConnections(sql, maxInflight);
     const created = new LedgerCombiner(
-      async (batches, wait) => {
-        const [row] = await sql`select ledger_apply(${JSON.stringify(batches)}::jsonb, ${wait}) as r`;
-        return (row as { r: AccountOutcome[] }).r;
-      },
-      { maxInflight: inflightFor(sql), maxOpsPerCall: 256 },
+      (batches, wait) =>
+        connections.run(async (conn) => {
+          // drizzle's serializer passes jsonb text through; conn shares the pool's options.
+          const [row] = await conn`select ledger_apply(${JSON.stringify(batches)}::jsonb, ${wait}) as r`;
+          return (row as { r: AccountOutcome[] }).r;
+        }),
+      { maxInflight, maxOpsPerCall: 256 },
     );
     combiners.set(db, created);
     c = created;

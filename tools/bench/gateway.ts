@@ -133,11 +133,21 @@ async function main(): Promise<void> {
     stops.unshift(() => mock.close());
     const keys = await seed(dbUrl);
     const port = Number(process.env.BENCH_PORT ?? (await freePort()));
-    next = await startNext(port, { DATABASE_URL: dbUrl, LLM_BASE_URL: mock.url, LLM_API_KEY: "bench", DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX ?? "20" });
+    next = await startNext(port, {
+      DATABASE_URL: dbUrl,
+      LLM_BASE_URL: mock.url,
+      LLM_API_KEY: "bench",
+      DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX ?? "20",
+      // The load is 16 prompts repeated by 100 keys at hundreds of requests/s: exactly the agent-loop
+      // and spend-spike signatures the circuit breaker trips on. Its checks still run on every
+      // request (their cost is measured); only the thresholds are out of the load's reach.
+      BREAKER_LOOP_REPEATS: process.env.BREAKER_LOOP_REPEATS ?? "1000000000",
+      BREAKER_BASELINE_FLOOR_CREDITS_PER_HOUR: process.env.BREAKER_BASELINE_FLOOR_CREDITS_PER_HOUR ?? "1000000000000",
+    });
     const app = `http://127.0.0.1:${port}/api/v1/chat/completions`;
     if (process.env.BENCH_SERVE_ONLY === "1") {
       // For probing by hand (curl -w, a profiler): keep the stack up until Ctrl-C.
-      fs.writeFileSync(path.join(os.tmpdir(), "meterline-bench-serve.json"), JSON.stringify({ app, mock: mock.url, db: dbUrl, keys: keys.slice(0, 5), nextPid: next.pid }));
+      fs.writeFileSync(path.join(os.tmpdir(), "meterline-bench-serve.json"), JSON.stringify({ app, mock: mock.url, db: dbUrl, keys: keys.slice(0, 5), allKeys: keys, nextPid: next.pid }));
       console.log(`serving: ${app} (key ${keys[0]}); details in ${path.join(os.tmpdir(), "meterline-bench-serve.json")}`);
       await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()).once("SIGTERM", () => resolve()));
       return;
