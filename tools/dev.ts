@@ -3,7 +3,12 @@
  * leaves unconfigured (embedded Postgres, …), applies migrations, then runs Next with the
  * resulting environment. With every key set it starts nothing but Next.
  *
- *   tsx tools/dev.ts [--prod] [--port 3000] [--data .data] [--fresh]
+ * With --prod, a front server (tools/front-server) listens on the public port: API-key gateway calls
+ * run in this process, everything else is proxied to `next start` on an internal port (see
+ * lib/gateway/README.md, "Front server"). --no-front runs Next alone on the public port. `next dev`
+ * always runs alone, so edits to the gateway's code hot-reload.
+ *
+ *   tsx tools/dev.ts [--prod] [--no-front] [--port 3000] [--data .data] [--fresh]
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -12,6 +17,7 @@ import { parseArgs } from "node:util";
 import { runMigrations } from "@/db/migrate";
 import { startSandboxServices, type SandboxServices } from "./sandbox";
 import { startWorker } from "@/lib/jobs/worker";
+import { freePort } from "./free-port";
 
 const { values: args } = parseArgs({
   options: {
@@ -19,6 +25,7 @@ const { values: args } = parseArgs({
     port: { type: "string", default: process.env.PORT ?? "3000" },
     data: { type: "string", default: ".data" },
     fresh: { type: "boolean", default: false },
+    "no-front": { type: "boolean", default: false },
   },
 });
 
@@ -42,8 +49,18 @@ async function main() {
   const worker = await startWorker();
   console.log("  Worker: pg-boss jobs running");
 
+  const front = args.prod && !args["no-front"];
+  const nextPort = front ? await freePort() : port;
+  // Next revokes keys; the front server caches them: Next tells it over NOTIFY (lib/api-keys/key-cache-broadcast.ts).
+  const nextEnv = front ? { ...process.env, API_KEY_CACHE_BROADCAST: "1" } : process.env;
   const nextBin = path.join("node_modules", ".bin", "next");
-  const child = spawn(nextBin, [args.prod ? "start" : "dev", "-p", String(port)], { stdio: "inherit", env: process.env });
+  const child = spawn(nextBin, [args.prod ? "start" : "dev", "-p", String(nextPort), ...(front ? ["-H", "127.0.0.1"] : [])], { stdio: "inherit", env: nextEnv });
+  if (front) {
+    // Imported here so `npm run dev` never loads the route modules outside Next.
+    const { startFrontServer } = await import("./front-server/start");
+    await startFrontServer({ port, nextPort });
+    console.log(`  Front server: :${port} (API-key gateway calls in process), Next on 127.0.0.1:${nextPort}`);
+  }
 
   let stopping = false;
   const stop = async (code: number) => {

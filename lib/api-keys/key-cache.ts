@@ -1,13 +1,16 @@
 import type { Db } from "@/db/client";
 import { sha256Hex } from "@/lib/crypto";
 import { TtlCache } from "@/lib/ttl-cache";
+import type postgres from "postgres";
 import { authenticateApiKey, type ApiKeyPrincipal } from "./keys";
+import { API_KEY_CACHE_CHANNEL, broadcastApiKeyForget, FORGET_ALL } from "./key-cache-broadcast";
 
 /**
  * API key lookups for hot paths (the gateway), reused for a few seconds so a metered call does not
  * pay a database round trip to learn who it is. Staleness bound: a key revoked in THIS process is
  * forgotten at once (revokeApiKey and removeMember call forgetCachedApiKey); revoked in another app instance, it
- * keeps working there for at most `ttlMs`. The account's frozen status is not trusted from here:
+ * keeps working there for at most `ttlMs` — unless that process listens for the forgets this one
+ * broadcasts (listenForApiKeyForgets; the front server of `npm start` does). The account's frozen status is not trusted from here:
  * the ledger checks it on every hold.
  */
 const DEFAULT_TTL_MS = 10_000;
@@ -29,6 +32,11 @@ export async function authenticateApiKeyCached(db: Db, secret: string): Promise<
 }
 
 export function forgetCachedApiKey(apiKeyId: string): void {
+  forgetLocally(apiKeyId);
+  broadcastApiKeyForget(apiKeyId);
+}
+
+function forgetLocally(apiKeyId: string): void {
   const hash = hashByKeyId.get(apiKeyId);
   if (hash) cache.delete(hash);
   hashByKeyId.delete(apiKeyId);
@@ -38,4 +46,15 @@ export function forgetCachedApiKey(apiKeyId: string): void {
 export function forgetAllCachedApiKeys(): void {
   cache.clear();
   hashByKeyId.clear();
+  broadcastApiKeyForget(FORGET_ALL);
+}
+
+/** Applies the forgets other processes broadcast (see ./key-cache-broadcast.ts), on a connection of `sql`. */
+export async function listenForApiKeyForgets(sql: postgres.Sql): Promise<{ unlisten: () => Promise<void> }> {
+  return sql.listen(API_KEY_CACHE_CHANNEL, (payload) => {
+    if (payload === FORGET_ALL) {
+      cache.clear();
+      hashByKeyId.clear();
+    } else forgetLocally(payload);
+  });
 }

@@ -10,7 +10,9 @@
  *
  * Env: BENCH_DURATION_MS (per cell, default 3000), BENCH_CONCURRENCY (default "1,8,32,64"),
  * BENCH_ACCOUNTS (default 100), BENCH_SKIP_BUILD=1, BENCH_PORT, BENCH_SERVE_ONLY=1 (start the
- * stack and keep it up for probing instead of running the matrix).
+ * stack and keep it up for probing instead of running the matrix), BENCH_FRONT=0 (load Next
+ * directly instead of the front server of `npm start`, tools/front-server, which by default listens
+ * in front of Next and serves the API-key calls itself; app CPU is then front + Next).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -119,12 +121,33 @@ async function startNext(port: number, env: Record<string, string>): Promise<Chi
   }
 }
 
+/** The front server (tools/front-server/cli.ts) on `port`, in front of Next on `nextPort`. */
+async function startFront(port: number, nextPort: number, env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "tools", "front-server", "cli.ts"), "--port", String(port), "--next-port", String(nextPort)], {
+    env: { ...process.env, ...env, NODE_ENV: "production" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const until = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/api/health`);
+      if (r.ok) return child;
+    } catch {
+      // not up yet
+    }
+    if (child.exitCode !== null) throw new Error("front server exited");
+    if (Date.now() > until) throw new Error("front server did not answer in 60 s");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 async function main(): Promise<void> {
   buildIfStale();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "meterline-bench-pg-"));
   const pg = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false });
   const stops: (() => Promise<unknown>)[] = [async () => pg.stop(), async () => fs.rmSync(dataDir, { recursive: true, force: true })];
   let next: ChildProcess | undefined;
+  let front: ChildProcess | undefined;
   try {
     await ensureDatabase(pg.url("postgres"), "meterline");
     const dbUrl = pg.url("meterline");
@@ -133,7 +156,9 @@ async function main(): Promise<void> {
     stops.unshift(() => mock.close());
     const keys = await seed(dbUrl);
     const port = Number(process.env.BENCH_PORT ?? (await freePort()));
-    next = await startNext(port, {
+    const useFront = process.env.BENCH_FRONT !== "0";
+    const nextPort = useFront ? await freePort() : port;
+    const appEnv = {
       DATABASE_URL: dbUrl,
       LLM_BASE_URL: mock.url,
       LLM_API_KEY: "bench",
@@ -143,24 +168,26 @@ async function main(): Promise<void> {
       // request (their cost is measured); only the thresholds are out of the load's reach.
       BREAKER_LOOP_REPEATS: process.env.BREAKER_LOOP_REPEATS ?? "1000000000",
       BREAKER_BASELINE_FLOOR_CREDITS_PER_HOUR: process.env.BREAKER_BASELINE_FLOOR_CREDITS_PER_HOUR ?? "1000000000000",
-    });
+    };
+    next = await startNext(nextPort, { ...appEnv, ...(useFront ? { API_KEY_CACHE_BROADCAST: "1" } : {}) });
+    if (useFront) front = await startFront(port, nextPort, appEnv);
     const app = `http://127.0.0.1:${port}/api/v1/chat/completions`;
     if (process.env.BENCH_SERVE_ONLY === "1") {
       // For probing by hand (curl -w, a profiler): keep the stack up until Ctrl-C.
-      fs.writeFileSync(path.join(os.tmpdir(), "meterline-bench-serve.json"), JSON.stringify({ app, mock: mock.url, db: dbUrl, keys: keys.slice(0, 5), allKeys: keys, nextPid: next.pid }));
+      fs.writeFileSync(path.join(os.tmpdir(), "meterline-bench-serve.json"), JSON.stringify({ app, mock: mock.url, db: dbUrl, keys: keys.slice(0, 5), allKeys: keys, nextPid: next.pid, frontPid: front?.pid }));
       console.log(`serving: ${app} (key ${keys[0]}); details in ${path.join(os.tmpdir(), "meterline-bench-serve.json")}`);
       await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()).once("SIGTERM", () => resolve()));
       return;
     }
     const direct = `${mock.url}/chat/completions`;
-    console.log(`mock ${mock.url}, app :${port}, ${accountCount} accounts, ${durationMs} ms per cell, ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
+    console.log(`mock ${mock.url}, app :${port}${useFront ? ` (front server, Next on :${nextPort})` : " (Next)"}, ${accountCount} accounts, ${durationMs} ms per cell, ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
 
     const client = createNodeHttpClient({ headers: { authorization: "Bearer bench" }, timeoutMs: 30_000 });
     const auth = (i: number) => ({ headers: { authorization: `Bearer ${keys[i % keys.length]!}` } });
     // CPU per request of the app, Postgres (server + backends) and the mock: unlike req/s, it does
     // not move with what else runs on the machine, so it is the figure to compare changes by.
     const pgPid = postmasterPid(dataDir);
-    const cpuNow = () => ({ app: cpuMs(next?.pid), db: cpuMs(pgPid, true), mock: cpuMs(mock.pid) });
+    const cpuNow = () => ({ app: cpuMs(next?.pid) + (front ? cpuMs(front.pid) : 0), db: cpuMs(pgPid, true), mock: cpuMs(mock.pid) });
     const run = (target: "direct" | "gateway", stream: boolean, concurrency: number, ms = durationMs) =>
       runLoad({
         concurrency,
@@ -213,6 +240,7 @@ async function main(): Promise<void> {
     console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
     if (problems.length > 0) process.exitCode = 1;
   } finally {
+    front?.kill("SIGTERM");
     next?.kill("SIGTERM");
     for (const stop of stops) await stop().catch(() => {});
   }

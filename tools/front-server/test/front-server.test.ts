@@ -1,0 +1,151 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getDbHandle } from "@/db/client";
+import { listenForApiKeyForgets } from "@/lib/api-keys/key-cache";
+import { API_KEY_CACHE_CHANNEL } from "@/lib/api-keys/key-cache-broadcast";
+import { countPromptTokens } from "@/lib/gateway/tokens";
+import { eventually, makePayingAccount, startGatewayRig } from "@/lib/gateway/test/harness";
+import { getReceipt } from "@/lib/ledger";
+import { createTestDb, type TestDb } from "@/tests/db";
+import { gatewayRoutes } from "../gateway-routes";
+import { createFrontServer, SERVED_BY_HEADER } from "../server";
+
+let t: TestDb;
+let base: string;
+/** What the stub "Next" received: method, path and headers of each request. */
+const nextSaw: { method: string; url: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
+const servers: http.Server[] = [];
+
+const listen = (server: http.Server) => new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
+
+beforeAll(async () => {
+  t = await createTestDb();
+  await startGatewayRig();
+  // A stand-in for `next start`: answers everything with 200 "from next" and two cookies.
+  const next = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString()));
+    req.on("end", () => {
+      nextSaw.push({ method: req.method!, url: req.url!, headers: req.headers, body });
+      res.writeHead(200, { "content-type": "text/html", "set-cookie": ["a=1; Path=/", "b=2; Path=/"] }).end("from next");
+    });
+  });
+  const nextPort = await listen(next);
+  const { unlisten } = await listenForApiKeyForgets(getDbHandle().sql);
+  const front = createFrontServer({ upstream: { host: "127.0.0.1", port: nextPort }, routes: gatewayRoutes });
+  base = `http://127.0.0.1:${await listen(front)}`;
+  servers.push(front, next);
+  afterAll(async () => {
+    await unlisten();
+    for (const s of servers) await new Promise((r) => s.close(r).closeAllConnections());
+  });
+});
+
+const user = (content: string) => [{ role: "user" as const, content }];
+const complete = (apiKey: string, body: object, signal?: AbortSignal) =>
+  fetch(`${base}/api/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" }, body: JSON.stringify(body), signal });
+
+describe("front server (npm start): API-key gateway calls in process, the rest proxied to Next", () => {
+  it("Bearer completion → served by the front server (Next sees nothing), charged = prompt + completion tokens, receipt written", async () => {
+    const a = await makePayingAccount(t.db, 10_000);
+    const before = nextSaw.length;
+    const res = await complete(a.apiKey, { model: "standard", messages: user("Say hello"), max_tokens: 50 });
+    expect(res.status).toBe(200);
+    expect(res.headers.get(SERVED_BY_HEADER)).toBe("front");
+    const data = (await res.json()) as { usage: { prompt_tokens: number; completion_tokens: number; credits_charged: number } };
+    expect(data.usage.credits_charged).toBe(data.usage.prompt_tokens + data.usage.completion_tokens);
+    expect(res.headers.get("x-credits-charged")).toBe(String(data.usage.credits_charged));
+    const receipt = await getReceipt(t.db, a.accountId, res.headers.get("x-request-id")!);
+    expect(receipt?.chargedCredits).toBe(data.usage.credits_charged);
+    expect(nextSaw.length).toBe(before);
+  });
+
+  it("GET /api/v1/receipts/:id with the key → served in process with the route param; bad key → 401 in OpenAI's shape", async () => {
+    const a = await makePayingAccount(t.db, 10_000);
+    const done = await complete(a.apiKey, { model: "standard", messages: user("Hi"), max_tokens: 5 });
+    const requestId = done.headers.get("x-request-id")!;
+    const res = await fetch(`${base}/api/v1/receipts/${requestId}`, { headers: { authorization: `Bearer ${a.apiKey}` } });
+    expect(res.headers.get(SERVED_BY_HEADER)).toBe("front");
+    expect(await res.json()).toMatchObject({ id: requestId, object: "receipt" });
+    const bad = await fetch(`${base}/api/v1/models`, { headers: { authorization: "Bearer mk_wrong" } });
+    expect(bad.status).toBe(401);
+    expect(((await bad.json()) as { error: { type: string } }).error).toBeDefined();
+  });
+
+  it("page request and a session (cookie, no Authorization) completion → proxied to Next with host, cookies both ways, x-forwarded-for, body", async () => {
+    const page = await fetch(`${base}/dashboard?x=1`, { headers: { cookie: "session=s1" } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toBe("from next");
+    expect(page.headers.get(SERVED_BY_HEADER)).toBeNull();
+    expect(page.headers.getSetCookie()).toEqual(["a=1; Path=/", "b=2; Path=/"]);
+    const seenPage = nextSaw.at(-1)!;
+    expect(seenPage).toMatchObject({ method: "GET", url: "/dashboard?x=1" });
+    expect(seenPage.headers.host).toBe(new URL(base).host);
+    expect(seenPage.headers.cookie).toBe("session=s1");
+    expect(seenPage.headers["x-forwarded-for"]).toBe("127.0.0.1");
+
+    const session = await fetch(`${base}/api/v1/chat/completions`, { method: "POST", headers: { cookie: "session=s1", "content-type": "application/json" }, body: '{"model":"standard"}' });
+    expect(await session.text()).toBe("from next");
+    expect(nextSaw.at(-1)).toMatchObject({ method: "POST", url: "/api/v1/chat/completions", body: '{"model":"standard"}' });
+  });
+
+  it("SSE, 5 tokens 80 ms apart → chunks arrive as produced (first content ≥ 240 ms before the end), final chunk carries the charge", async () => {
+    const a = await makePayingAccount(t.db, 10_000);
+    const res = await complete(a.apiKey, { model: "standard", messages: user("Stream [mock tokens=5 slow_ms=80]"), stream: true, stream_options: { include_usage: true } });
+    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    expect(res.headers.get(SERVED_BY_HEADER)).toBe("front");
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    let firstContentAt = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+      if (!firstContentAt && text.includes('"content"')) firstContentAt = Date.now();
+    }
+    const endedAt = Date.now();
+    expect(endedAt - firstContentAt).toBeGreaterThanOrEqual(240);
+    expect(text).toMatch(/credits_charged/);
+    expect(text.trimEnd().endsWith("data: [DONE]")).toBe(true);
+  });
+
+  it("client aborts mid-stream after 6 chunks of 200 tokens → the disconnect reaches the handler: receipt partial, charged = prompt + tokens generated (< 30)", async () => {
+    const a = await makePayingAccount(t.db, 10_000);
+    const messages = user("Long answer [mock tokens=200 slow_ms=15]");
+    const controller = new AbortController();
+    const res = await complete(a.apiKey, { model: "standard", messages, stream: true, stream_options: { include_usage: true } }, controller.signal);
+    const requestId = res.headers.get("x-request-id")!;
+    const reader = res.body!.getReader();
+    let events = 0;
+    await expect(
+      (async () => {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          events += new TextDecoder().decode(value).split("\n\n").filter((e) => e.startsWith("data: {")).length;
+          if (events >= 6) controller.abort();
+        }
+      })(),
+    ).rejects.toThrow();
+    const receipt = await eventually(() => getReceipt(t.db, a.accountId, requestId));
+    expect(receipt.status).toBe("partial");
+    expect(receipt.outputTokens).toBeLessThan(30);
+    expect(receipt.chargedCredits).toBe(countPromptTokens(messages) + receipt.outputTokens);
+  });
+
+  it("key revoked in another process (row updated + NOTIFY on the cache channel) → the front server answers 401 at once, not after the 10 s cache TTL", async () => {
+    const a = await makePayingAccount(t.db, 10_000);
+    const models = () => fetch(`${base}/api/v1/models`, { headers: { authorization: `Bearer ${a.apiKey}` } });
+    expect((await models()).status).toBe(200); // now cached in this process
+    await t.sql`update api_keys set revoked_at = now() where id = ${a.apiKeyId}`;
+    expect((await models()).status).toBe(200); // the cache still trusts it: what the NOTIFY is for
+    await t.sql.notify(API_KEY_CACHE_CHANNEL, a.apiKeyId);
+    const status = await eventually(async () => {
+      const s = (await models()).status;
+      return s === 401 ? s : null;
+    }, 2000);
+    expect(status).toBe(401);
+  });
+});

@@ -1,0 +1,59 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+/**
+ * node:http ⇄ web Request/Response, the minimum the gateway's route handlers need: the body is read
+ * whole (completion bodies are small JSON), and the client's disconnect aborts the Request's signal
+ * (the gateway then aborts the upstream call and bills what was streamed).
+ */
+export async function toWebRequest(req: IncomingMessage, res: ServerResponse): Promise<Request> {
+  const controller = new AbortController();
+  // 'close' after the response finished is a normal end, not an abort.
+  res.once("close", () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  const headers = new Headers();
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+  const method = req.method ?? "GET";
+  let body: Uint8Array<ArrayBuffer> | undefined;
+  if (method !== "GET" && method !== "HEAD") {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const all = Buffer.concat(chunks);
+    body = new Uint8Array(all.buffer as ArrayBuffer, all.byteOffset, all.byteLength);
+  }
+  return new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, { method, headers, body, signal: controller.signal });
+}
+
+/** Writes status, headers (every set-cookie kept) and the body, chunk by chunk so SSE arrives as produced. */
+export async function writeWebResponse(response: Response, res: ServerResponse): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, key) => {
+    if (key !== "set-cookie") headers[key] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers["set-cookie"] = cookies;
+  if (!response.body) {
+    res.writeHead(response.status, headers).end();
+    return;
+  }
+  res.writeHead(response.status, headers);
+  // Node buffers the head until the first write; an SSE client should see headers at once.
+  if (headers["content-type"]?.toString().startsWith("text/event-stream")) res.flushHeaders();
+  const reader = response.body.getReader();
+  const onClose = () => void reader.cancel().catch(() => {});
+  res.once("close", onClose);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (res.destroyed) break;
+      if (!res.write(value)) await new Promise<void>((resolve) => res.once("drain", resolve).once("close", resolve));
+    }
+  } catch {
+    // The stream failed or was cancelled by the disconnect: nothing more to send.
+  } finally {
+    res.off("close", onClose);
+    if (!res.destroyed) res.end();
+  }
+}
