@@ -228,7 +228,7 @@ async function main(): Promise<void> {
     }
     client.close();
     printTable(rows);
-    await printPhaseBreakdown(app, keys);
+    await printPhaseBreakdown(app, keys, useFront ? `http://127.0.0.1:${nextPort}` : undefined);
 
     const { db, sql } = createDb(dbUrl, { max: 2 });
     const problems = await checkLedgerInvariants(db);
@@ -250,7 +250,7 @@ async function main(): Promise<void> {
  * Where one metered request's time goes, from the gateway's own `server-timing` header: medians
  * over 300 sequential non-streaming requests (1 client), next to the end-to-end time.
  */
-async function printPhaseBreakdown(app: string, keys: string[]): Promise<void> {
+async function printPhaseBreakdown(app: string, keys: string[], nextDirect?: string): Promise<void> {
   const samples = new Map<string, number[]>();
   const total: number[] = [];
   for (let i = 0; i < 300; i++) {
@@ -264,11 +264,18 @@ async function printPhaseBreakdown(app: string, keys: string[]): Promise<void> {
     }
   }
   // The floor: the same app answering GET /api/health (Next routing + proxy + one `select 1`).
+  // With the front server, the same request straight to Next too, interleaved: the proxy hop's cost
+  // for everything the front server does not serve itself (pages, the rest of the API).
   const health: number[] = [];
+  const healthDirect: number[] = [];
   for (let i = 0; i < 300; i++) {
     const t0 = performance.now();
     await (await fetch(app.replace("/v1/chat/completions", "/health"))).text();
     health.push(performance.now() - t0);
+    if (!nextDirect) continue;
+    const t1 = performance.now();
+    await (await fetch(`${nextDirect}/api/health`)).text();
+    healthDirect.push(performance.now() - t1);
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
   const rows: TableRow[] = [...samples.entries()].map(([phase, xs]) => ({ phase, "median ms": median(xs) }));
@@ -278,6 +285,7 @@ async function printPhaseBreakdown(app: string, keys: string[]): Promise<void> {
     { phase: "end to end (fetch)", "median ms": median(total) },
     { phase: "GET /api/health (app floor)", "median ms": median(health) },
   );
+  if (nextDirect) rows.push({ phase: "GET /api/health, Next direct", "median ms": median(healthDirect) });
   console.log("\nphases of one non-streaming gateway request (server-timing medians, 1 client):");
   printTable(rows);
 }

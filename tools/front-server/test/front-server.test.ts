@@ -2,8 +2,9 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDbHandle } from "@/db/client";
-import { listenForApiKeyForgets } from "@/lib/api-keys/key-cache";
-import { API_KEY_CACHE_CHANNEL } from "@/lib/api-keys/key-cache-broadcast";
+import { forgetAllCachedApiKeys, listenForApiKeyForgets } from "@/lib/api-keys/key-cache";
+import { revokeApiKey } from "@/lib/api-keys/keys";
+import { API_KEY_CACHE_CHANNEL, FORGET_ALL } from "@/lib/api-keys/key-cache-broadcast";
 import { countPromptTokens } from "@/lib/gateway/tokens";
 import { eventually, makePayingAccount, startGatewayRig } from "@/lib/gateway/test/harness";
 import { getReceipt } from "@/lib/ledger";
@@ -147,5 +148,27 @@ describe("front server (npm start): API-key gateway calls in process, the rest p
       return s === 401 ? s : null;
     }, 2000);
     expect(status).toBe(401);
+  });
+});
+
+describe("API-key cache forgets, sent by the process that revokes (Next runs with API_KEY_CACHE_BROADCAST=1)", () => {
+  it("revokeApiKey → its key id on the channel; forgetAllCachedApiKeys → '*'; with the flag off → nothing sent", async () => {
+    const heard: string[] = [];
+    const { unlisten } = await t.sql.listen(API_KEY_CACHE_CHANNEL, (payload) => heard.push(payload));
+    try {
+      const a = await makePayingAccount(t.db, 0);
+      process.env.API_KEY_CACHE_BROADCAST = "0";
+      forgetAllCachedApiKeys();
+      process.env.API_KEY_CACHE_BROADCAST = "1";
+      await revokeApiKey(t.db, a.owner, a.apiKeyId);
+      forgetAllCachedApiKeys();
+      await eventually(async () => (heard.length >= 2 ? heard : null), 2000);
+      await new Promise((r) => setTimeout(r, 100)); // anything sent while the flag was off would have arrived first
+      // Each NOTIFY goes out on whichever pooled connection is free: arrival order is not guaranteed.
+      expect([...heard].sort()).toEqual([FORGET_ALL, a.apiKeyId].sort());
+    } finally {
+      delete process.env.API_KEY_CACHE_BROADCAST;
+      await unlisten();
+    }
   });
 });
