@@ -1,10 +1,10 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
-import { createTestDb, type TestDb } from "@/tests/db";
+import type { TestDb } from "@/tests/db";
 import { ctx, makeUser } from "@/tests/helpers/fixtures";
-import { payCheckout, startBillingHarness, type BillingHarness } from "@/tests/helpers/billing";
+import { payCheckout, setupBillingHarness, type BillingHarness } from "@/tests/helpers/billing";
 import { auditLog, billingPurchases, creditGrants, notifications } from "@/db/schema";
 import { createPackCheckout } from "@/lib/billing/checkout";
 import { getAutoRecharge, rechargeAccountIfLow, runAutoRecharge, setAutoRecharge } from "@/lib/billing/auto-recharge";
@@ -14,13 +14,7 @@ import { capture, getBalance, reserve } from "@/lib/ledger";
 
 let t: TestDb;
 let h: BillingHarness;
-beforeAll(async () => {
-  t = await createTestDb();
-  h = await startBillingHarness(t.db);
-});
-afterAll(async () => {
-  await h?.close();
-});
+setupBillingHarness((env) => ({ t, h } = env));
 
 let n = 0;
 async function spend(accountId: string, credits: number) {

@@ -1,9 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
-import { createTestDb, type TestDb } from "@/tests/db";
+import type { TestDb } from "@/tests/db";
 import { ctx, makeUser } from "@/tests/helpers/fixtures";
-import { payCheckout, startBillingHarness, type BillingHarness } from "@/tests/helpers/billing";
+import { payCheckout, setupBillingHarness, type BillingHarness } from "@/tests/helpers/billing";
 import { accounts, billingSubscriptions } from "@/db/schema";
 import { ensureStripeCustomer } from "@/lib/billing/customers";
 import { createSubscriptionCheckout } from "@/lib/billing/subscriptions";
@@ -12,13 +12,7 @@ import { getEnv, resetEnvForTests } from "@/lib/config/env";
 
 let t: TestDb;
 let h: BillingHarness;
-beforeAll(async () => {
-  t = await createTestDb();
-  h = await startBillingHarness(t.db);
-});
-afterAll(async () => {
-  await h?.close();
-});
+setupBillingHarness((env) => ({ t, h } = env));
 afterEach(() => {
   delete process.env.STRIPE_TEST_CLOCKS;
   delete process.env.STRIPE_SECRET_KEY;

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { and, eq, isNull } from "drizzle-orm";
-import { createTestDb, type TestDb } from "@/tests/db";
+import type { TestDb } from "@/tests/db";
 import { ctx, makeUser } from "@/tests/helpers/fixtures";
-import { payCheckout, startBillingHarness, type BillingHarness } from "@/tests/helpers/billing";
+import { payCheckout, setupBillingHarness, type BillingHarness } from "@/tests/helpers/billing";
 import { billingDivergences, meterOutbox, meterReports } from "@/db/schema";
 import { createStripeClient } from "@/lib/billing/stripe-client";
 import { createSubscriptionCheckout } from "@/lib/billing/subscriptions";
@@ -15,13 +15,7 @@ import { capture, reserve } from "@/lib/ledger";
 
 let t: TestDb;
 let h: BillingHarness;
-beforeAll(async () => {
-  t = await createTestDb();
-  h = await startBillingHarness(t.db);
-});
-afterAll(async () => {
-  await h?.close();
-});
+setupBillingHarness((env) => ({ t, h } = env));
 
 const fastRetry = { baseMs: 1, maxMs: 1 };
 

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
-import { createTestDb, type TestDb } from "@/tests/db";
+import type { TestDb } from "@/tests/db";
 import { ctx, makeUser } from "@/tests/helpers/fixtures";
-import { payCheckout, startBillingHarness, TEST_WEBHOOK_SECRET, type BillingHarness } from "@/tests/helpers/billing";
+import { payCheckout, setupBillingHarness, TEST_WEBHOOK_SECRET, type BillingHarness } from "@/tests/helpers/billing";
 import { billingPurchases, creditGrants, stripeEvents } from "@/db/schema";
 import { checkoutStatus, createPackCheckout } from "@/lib/billing/checkout";
 import { syncCatalogToStripe } from "@/lib/billing/sync";
@@ -12,13 +12,7 @@ import { capture, checkLedgerInvariants, getBalance, reserve } from "@/lib/ledge
 
 let t: TestDb;
 let h: BillingHarness;
-beforeAll(async () => {
-  t = await createTestDb();
-  h = await startBillingHarness(t.db);
-});
-afterAll(async () => {
-  await h?.close();
-});
+setupBillingHarness((env) => ({ t, h } = env));
 
 async function buyer() {
   const u = await makeUser(t.db);

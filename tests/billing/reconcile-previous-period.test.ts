@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { and, eq, isNull } from "drizzle-orm";
-import { createTestDb, type TestDb } from "@/tests/db";
-import { advanceClock, startBillingHarness, subscribeProOnClock, type BillingHarness } from "@/tests/helpers/billing";
+import type { TestDb } from "@/tests/db";
+import { advanceClock, setupBillingHarness, subscribeProOnClock, type BillingHarness } from "@/tests/helpers/billing";
 import { billingDivergences } from "@/db/schema";
 import { flushMeterOutbox } from "@/lib/billing/meter/flush";
 import { reconcileOverage } from "@/lib/billing/reconcile";
@@ -10,13 +10,7 @@ import { capture, reserve } from "@/lib/ledger";
 
 let t: TestDb;
 let h: BillingHarness;
-beforeAll(async () => {
-  t = await createTestDb();
-  h = await startBillingHarness(t.db);
-});
-afterAll(async () => {
-  await h?.close();
-});
+setupBillingHarness((env) => ({ t, h } = env));
 
 describe("reconciliation of the period before the current one", () => {
   it("250,000 overage billed by the renewal; +20,000 injected into that closed period → its line is divergent (800 bps) and recorded; the current period is ok", async () => {

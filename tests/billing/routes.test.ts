@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, type TestDb } from "@/tests/db";
+import { describe, expect, it } from "vitest";
+import type { TestDb } from "@/tests/db";
 import { call, makeTeamWith, makeUser } from "@/tests/helpers/fixtures";
-import { payCheckout, startBillingHarness, type BillingHarness } from "@/tests/helpers/billing";
+import { payCheckout, setupBillingHarness, type BillingHarness } from "@/tests/helpers/billing";
 import { GET as overview } from "@/app/api/v1/billing/route";
 import { POST as checkout } from "@/app/api/v1/billing/checkout/route";
 import { GET as checkoutStatus } from "@/app/api/v1/billing/checkout/[sessionId]/route";
@@ -14,13 +14,7 @@ import { resetEnvForTests } from "@/lib/config/env";
 
 let t: TestDb;
 let h: BillingHarness;
-beforeAll(async () => {
-  t = await createTestDb();
-  h = await startBillingHarness(t.db);
-});
-afterAll(async () => {
-  await h?.close();
-});
+setupBillingHarness((env) => ({ t, h } = env));
 
 describe("billing REST routes", () => {
   it("owner buys the 10,000,000 pack through the routes: 201 with a Checkout URL → pay → poll says granted, 10,100,000", async () => {

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import type Stripe from "stripe";
-import { createTestDb, type TestDb } from "@/tests/db";
+import type { TestDb } from "@/tests/db";
 import { ctx, makeUser } from "@/tests/helpers/fixtures";
-import { payCheckout, startBillingHarness, TEST_WEBHOOK_SECRET, type BillingHarness } from "@/tests/helpers/billing";
+import { payCheckout, setupBillingHarness, TEST_WEBHOOK_SECRET, type BillingHarness } from "@/tests/helpers/billing";
 import { POST } from "@/app/api/webhooks/stripe/route";
 import { accountLedger, accounts, billingInvoices, billingSubscriptions, creditGrants, meterOutbox } from "@/db/schema";
 import { createSubscriptionCheckout, cancelAtPeriodEnd, changePlan, resumeSubscription } from "@/lib/billing/subscriptions";
@@ -14,13 +14,7 @@ import { AppError } from "@/lib/errors";
 
 let t: TestDb;
 let h: BillingHarness;
-beforeAll(async () => {
-  t = await createTestDb();
-  h = await startBillingHarness(t.db);
-});
-afterAll(async () => {
-  await h?.close();
-});
+setupBillingHarness((env) => ({ t, h } = env));
 
 const MONTH_S = (from: number) => {
   const d = new Date(from * 1000);

@@ -2,7 +2,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type Stripe from "stripe";
 import { eq } from "drizzle-orm";
+import { afterAll, beforeAll } from "vitest";
 import type { Db } from "@/db/client";
+import { createTestDb, type TestDb } from "@/tests/db";
 import { accounts, billingSubscriptions } from "@/db/schema";
 import { createSubscriptionCheckout } from "@/lib/billing/subscriptions";
 import { ctx, makeUser } from "@/tests/helpers/fixtures";
@@ -32,6 +34,22 @@ export type BillingHarness = {
   settle(): Promise<void>;
   close(): Promise<void>;
 };
+
+/**
+ * The setup every billing test file shares: a fresh database, the emulator and the webhook
+ * receiver on it before the file's tests, closed after them. `ready` receives both.
+ */
+export function setupBillingHarness(ready: (env: { t: TestDb; h: BillingHarness }) => void): void {
+  let h: BillingHarness | undefined;
+  beforeAll(async () => {
+    const t = await createTestDb();
+    h = await startBillingHarness(t.db);
+    ready({ t, h });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+}
 
 export async function startBillingHarness(db: Db, options: { sync?: boolean } = {}): Promise<BillingHarness> {
   const answers: BillingHarness["answers"] = [];

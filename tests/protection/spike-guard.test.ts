@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import type Stripe from "stripe";
-import { createTestDb, type TestDb } from "@/tests/db";
+import type { TestDb } from "@/tests/db";
 import { ctx, makeUser } from "@/tests/helpers/fixtures";
-import { payCheckout, startBillingHarness, type BillingHarness } from "@/tests/helpers/billing";
+import { payCheckout, setupBillingHarness, type BillingHarness } from "@/tests/helpers/billing";
 import { accounts, auditLog, billingInvoices, billingSubscriptions, invoiceFlags, notifications } from "@/db/schema";
 import { onInvoiceCreated } from "@/lib/protection/spike-guard/on-invoice-created";
 import { createSubscriptionCheckout } from "@/lib/billing/subscriptions";
@@ -16,13 +16,7 @@ import { increaseBps, isInvoiceSpike } from "@/lib/protection/spike-guard/predic
 
 let t: TestDb;
 let h: BillingHarness;
-beforeAll(async () => {
-  t = await createTestDb();
-  h = await startBillingHarness(t.db);
-});
-afterAll(async () => {
-  await h?.close();
-});
+setupBillingHarness((env) => ({ t, h } = env));
 
 describe("spike predicate", () => {
   it("2,900 → 4,640 (+60%) flagged; → 4,060 (+40%) not; → 4,350 (exactly +50%) not; no previous → never", () => {
