@@ -107,18 +107,7 @@ async function startNext(port: number, env: Record<string, string>): Promise<Chi
     env: { ...process.env, ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
     stdio: ["ignore", "ignore", "inherit"],
   });
-  const until = Date.now() + 60_000;
-  for (;;) {
-    try {
-      const r = await fetch(`http://127.0.0.1:${port}/api/health`);
-      if (r.ok) return child;
-    } catch {
-      // not up yet
-    }
-    if (child.exitCode !== null) throw new Error("next start exited");
-    if (Date.now() > until) throw new Error("next start did not become healthy in 60 s");
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  return waitUntilHealthy(child, port, "next start");
 }
 
 /** The front server (tools/front-server/cli.ts) on `port`, in front of Next on `nextPort`. */
@@ -127,6 +116,11 @@ async function startFront(port: number, nextPort: number, env: Record<string, st
     env: { ...process.env, ...env, NODE_ENV: "production" },
     stdio: ["ignore", "ignore", "inherit"],
   });
+  return waitUntilHealthy(child, port, "front server");
+}
+
+/** Polls GET /api/health on `port` until it answers 200; fails if `child` exits or 60 s pass. */
+async function waitUntilHealthy(child: ChildProcess, port: number, name: string): Promise<ChildProcess> {
   const until = Date.now() + 60_000;
   for (;;) {
     try {
@@ -135,8 +129,8 @@ async function startFront(port: number, nextPort: number, env: Record<string, st
     } catch {
       // not up yet
     }
-    if (child.exitCode !== null) throw new Error("front server exited");
-    if (Date.now() > until) throw new Error("front server did not answer in 60 s");
+    if (child.exitCode !== null) throw new Error(`${name} exited`);
+    if (Date.now() > until) throw new Error(`${name} did not become healthy in 60 s`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
