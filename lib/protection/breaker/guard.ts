@@ -34,6 +34,26 @@ export function assertBreakerAllows(db: Db, caller: { accountId: string; apiKeyI
   throw new AppError("rate_limited", cautiousMessage({ requestsPerMinute, until }), { details: { cautiousUntil: until.toISOString(), retryAfterSeconds: decision.retryAfterSeconds } });
 }
 
+/** How often one process may re-read the trips to confirm a freeze it is about to enforce. */
+const CONFIRM_FREEZE_EVERY_MS = 250;
+
+/**
+ * Before refusing a caller this process holds frozen, re-reads the trips (at most once per 250 ms
+ * per process, one query): a resume made in another process — Next while the front server of
+ * `npm start` serves API-key calls, or another instance — then applies to the very next request
+ * instead of after the periodic sync. Callers that are not frozen pay one map lookup.
+ */
+export async function confirmBreakerFreeze(db: Db, caller: { accountId: string; apiKeyId: string | null }): Promise<void> {
+  const r = breaker();
+  const frozen = r.state.frozenAccounts.has(caller.accountId) || (caller.apiKeyId !== null && r.state.frozenKeys.has(caller.apiKeyId));
+  if (!frozen) return;
+  const nowMs = r.now();
+  if (nowMs - (r.freezeConfirmedAt ?? 0) < CONFIRM_FREEZE_EVERY_MS) return;
+  r.freezeConfirmedAt = nowMs;
+  r.lastSyncAt = nowMs;
+  await syncBreakerState(db).catch((e) => console.error("breaker: confirming a freeze failed; enforcing it as known", e));
+}
+
 /**
  * After a capture commits: counts the spend (may trip the account), raises the limit notices the
  * ledger returned, and checks the low-balance threshold. Never throws, never waits.

@@ -5,7 +5,16 @@ import { BreakerState } from "./state";
  * The process's one breaker (kept on globalThis so `next dev` reloads keep it), with the clock it
  * reads. Tests replace the clock and start from a clean state.
  */
-type Registry = { state: BreakerState; now: () => number; lastSyncAt: number; syncing: boolean; resumesSeen: Map<string, number>; lowBalanceCheckedAt: Map<string, number> };
+type Registry = {
+  state: BreakerState;
+  now: () => number;
+  lastSyncAt: number;
+  syncing: boolean;
+  /** When this process last re-read the trips before enforcing a freeze (guard.ts confirmBreakerFreeze). */
+  freezeConfirmedAt?: number;
+  resumesSeen: Map<string, number>;
+  lowBalanceCheckedAt: Map<string, number>;
+};
 
 const g = globalThis as unknown as { __meterlineBreaker?: Registry };
 
