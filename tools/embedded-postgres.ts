@@ -93,3 +93,16 @@ function replaceExitHooks(pg: EmbeddedPostgres): void {
     for (const server of runningServers) server.process?.kill("SIGINT");
   });
 }
+
+/** Whether a Postgres server answers at `url` (2 s connect timeout). */
+export async function canConnect(url: string): Promise<boolean> {
+  const sql = postgres(url, { max: 1, connect_timeout: 2, onnotice: () => {} });
+  try {
+    await sql`select 1`;
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}

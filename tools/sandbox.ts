@@ -1,7 +1,6 @@
 import path from "node:path";
-import postgres from "postgres";
 import { embeddedDatabaseUrl } from "@/lib/config/integrations";
-import { ensureDatabase, startEmbeddedPostgres } from "./embedded-postgres";
+import { canConnect, ensureDatabase, startEmbeddedPostgres } from "./embedded-postgres";
 import { startMockLlm } from "./mock-llm";
 import { DEFAULT_WEBHOOK_SECRET, startStripeEmulator } from "./stripe-emulator";
 
@@ -72,14 +71,3 @@ export async function startSandboxServices(options: { dataDir: string; appUrl: s
   };
 }
 
-async function canConnect(url: string): Promise<boolean> {
-  const sql = postgres(url, { max: 1, connect_timeout: 2, onnotice: () => {} });
-  try {
-    await sql`select 1`;
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await sql.end({ timeout: 1 });
-  }
-}

@@ -10,24 +10,11 @@ import { parseArgs } from "node:util";
 import { createDb } from "@/db/client";
 import { runMigrations } from "@/db/migrate";
 import { embeddedDatabaseUrl } from "@/lib/config/integrations";
-import { ensureDatabase, startEmbeddedPostgres } from "./embedded-postgres";
+import { canConnect, ensureDatabase, startEmbeddedPostgres } from "./embedded-postgres";
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from "./seed/demo-data";
-import postgres from "postgres";
 
 const { values: args } = parseArgs({ options: { data: { type: "string", default: ".data" } } });
 for (const file of [".env.local", ".env"]) if (fs.existsSync(file)) process.loadEnvFile(file);
-
-async function reachable(url: string) {
-  const sql = postgres(url, { max: 1, connect_timeout: 2, onnotice: () => {} });
-  try {
-    await sql`select 1`;
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await sql.end({ timeout: 1 });
-  }
-}
 
 async function main() {
   let stop = async () => {};
@@ -37,7 +24,7 @@ async function main() {
     const port = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
     url = embeddedDatabaseUrl(port);
     const admin = url.replace(/\/meterline$/, "/postgres");
-    if (!(await reachable(admin))) {
+    if (!(await canConnect(admin))) {
       const pg = await startEmbeddedPostgres({ dataDir: path.join(path.resolve(args.data!), "pg"), port });
       stop = () => pg.stop();
     }
