@@ -55,6 +55,15 @@ export async function confirmBreakerFreeze(db: Db, caller: { accountId: string; 
 }
 
 /**
+ * The gateway's one breaker check before the hold: a freeze this process holds is confirmed first
+ * (confirmBreakerFreeze), then the in-memory admission (assertBreakerAllows) decides.
+ */
+export async function checkBreakerBeforeHold(db: Db, caller: { accountId: string; apiKeyId: string | null }, body?: FingerprintInput): Promise<void> {
+  await confirmBreakerFreeze(db, caller);
+  assertBreakerAllows(db, caller, body);
+}
+
+/**
  * After a capture commits: counts the spend (may trip the account), raises the limit notices the
  * ledger returned, and checks the low-balance threshold. Never throws, never waits.
  */

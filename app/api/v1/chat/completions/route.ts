@@ -1,7 +1,7 @@
 import { readCompletionRequest } from "@/lib/gateway/http/read-completion-request";
 import { withGateway } from "@/lib/gateway/http/with-gateway";
 import { runChatCompletionIdempotently } from "@/lib/gateway/idempotent-completion";
-import { assertBreakerAllows, confirmBreakerFreeze } from "@/lib/protection";
+import { checkBreakerBeforeHold } from "@/lib/protection";
 
 export const dynamic = "force-dynamic";
 
@@ -14,8 +14,7 @@ export const POST = withGateway(
   async (req, { caller, db, requestId, timer }) => {
     const { body, options } = await readCompletionRequest(db, req, caller);
     timer.mark("parse");
-    await confirmBreakerFreeze(db, caller); // a caller held frozen here: re-read the trips first (a resume may have happened elsewhere)
-    assertBreakerAllows(db, caller, body); // protection hook: circuit breaker (in memory, O(1))
+    await checkBreakerBeforeHold(db, caller, body); // circuit breaker: in memory, O(1); a freeze is confirmed against the database first
     return runChatCompletionIdempotently(db, { caller, requestId, body, options, signal: req.signal, timer }, req.headers.get("idempotency-key"));
   },
   { session: true },
