@@ -50,6 +50,7 @@ async function main() {
   console.log("  Worker: pg-boss jobs running");
 
   const front = args.prod && !args["no-front"];
+  let stopFront = async () => {};
   const nextPort = front ? await freePort() : port;
   // Next revokes keys; the front server caches them: Next tells it over NOTIFY (lib/api-keys/key-cache-broadcast.ts).
   const nextEnv = front ? { ...process.env, API_KEY_CACHE_BROADCAST: "1" } : process.env;
@@ -57,8 +58,9 @@ async function main() {
   const child = spawn(nextBin, [args.prod ? "start" : "dev", "-p", String(nextPort), ...(front ? ["-H", "127.0.0.1"] : [])], { stdio: "inherit", env: nextEnv });
   if (front) {
     // Imported here so `npm run dev` never loads the route modules outside Next.
-    const { startFrontServer } = await import("./front-server/start");
-    await startFrontServer({ port, nextPort });
+    const { startFrontServer, stopFrontServer } = await import("./front-server/start");
+    const server = await startFrontServer({ port, nextPort });
+    stopFront = () => stopFrontServer(server);
     console.log(`  Front server: :${port} (API-key gateway calls in process), Next on 127.0.0.1:${nextPort}`);
   }
 
@@ -67,6 +69,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     child.kill("SIGTERM");
+    await stopFront().catch(() => {});
     await worker.stop().catch(() => {});
     await services.stop();
     process.exit(code);

@@ -51,7 +51,7 @@ export async function runChatCompletion(db: Db, call: CompletionCall): Promise<R
   const timer = call.timer ?? new PhaseTimer();
   timer.mark("prepare");
 
-  await reserve(db, {
+  const hold = await reserve(db, {
     accountId: caller.accountId,
     requestId,
     credits: prepared.holdCredits,
@@ -59,7 +59,7 @@ export async function runChatCompletion(db: Db, call: CompletionCall): Promise<R
     ttlSeconds: prepared.stream ? HOLD_TTL_SECONDS.stream : HOLD_TTL_SECONDS.json,
   });
   timer.mark("reserve");
-  const settlement = new Settlement(db, { accountId: caller.accountId, requestId, userId: caller.userId, apiKeyId: caller.apiKeyId, action: prepared.action, price: prepared.price, startedAt });
+  const settlement = new Settlement(db, { accountId: caller.accountId, requestId, userId: caller.userId, apiKeyId: caller.apiKeyId, action: prepared.action, price: prepared.price, startedAt, hold });
   const baseHeaders: Record<string, string> = { [HEADER.requestId]: requestId, [HEADER.creditsHeld]: String(prepared.holdCredits) };
 
   try {
@@ -70,6 +70,10 @@ export async function runChatCompletion(db: Db, call: CompletionCall): Promise<R
       baseHeaders[HEADER.cache] = "miss";
     }
     const config = getGatewayConfig();
+    // A plain call is answered without waiting for its capture's commit when the charge is known
+    // (Settlement.charge). With an Idempotency-Key or the cache, the answer waits: a retry must find
+    // the stored outcome, and the next identical request the cached answer.
+    const answerFirst = call.onFinalResponse === undefined && cacheKey === null;
     if (prepared.stream) {
       const opened = await openUpstreamStream({ upstream, body: prepared.upstreamBody, signal: call.signal, policy: config.retry });
       timer.mark("upstream-headers");
@@ -88,23 +92,23 @@ export async function runChatCompletion(db: Db, call: CompletionCall): Promise<R
           await call.onFinalResponse?.({ status: 200, headers: { ...SSE_HEADERS, ...baseHeaders, ...replay.headers }, body: replay.body, stream: true }, charged.receipt);
         },
       };
-      const body = streamCompletion({ requestId, prepared, upstream: opened, settlement, clientSignal: call.signal, idleTimeoutMs: config.streamIdleTimeoutMs, keepTranscript: call.onFinalResponse !== undefined, hooks });
+      const body = streamCompletion({ requestId, prepared, upstream: opened, settlement, clientSignal: call.signal, idleTimeoutMs: config.streamIdleTimeoutMs, keepTranscript: call.onFinalResponse !== undefined, answerFirst, hooks });
       return new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...baseHeaders, [HEADER.attempts]: String(opened.attempts), "server-timing": timer.header() } });
     }
 
     const { json, attempts } = await callUpstreamJson({ upstream, body: prepared.upstreamBody, signal: call.signal, policy: config.retry });
     timer.mark("upstream");
     const usage = usageFromUpstream(json.usage) ?? countedUsage(prepared, json);
-    const receipt = await settlement.capture({ usage, status: "succeeded" });
+    const charged = await settlement.charge({ usage, status: "succeeded" }, { answerFirst });
     timer.mark("capture");
-    const completion = shapeCompletion(json, { requestId, model: prepared.price.id, usage, creditsCharged: receipt.chargedCredits });
+    const completion = shapeCompletion(json, { requestId, model: prepared.price.id, usage, creditsCharged: charged.chargedCredits });
     // From here the customer has been charged: storing the answer must not turn it into an error.
     if (cacheKey) {
       await bestEffort("cache store", () => storeCachedCompletion(db, { ...cacheKey, response: { ...completion, usage: usageForClient(usage, 0) }, sourceRequestId: requestId, ttlSeconds: prepared.cache.ttlSeconds }));
     }
-    const headers = { "content-type": "application/json", ...baseHeaders, [HEADER.creditsCharged]: String(receipt.chargedCredits), [HEADER.attempts]: String(attempts), "server-timing": timer.header() };
+    const headers = { "content-type": "application/json", ...baseHeaders, [HEADER.creditsCharged]: String(charged.chargedCredits), [HEADER.attempts]: String(attempts), "server-timing": timer.header() };
     const text = JSON.stringify(completion);
-    await bestEffort("idempotency store", async () => call.onFinalResponse?.({ status: 200, headers, body: text, stream: false }, receipt));
+    await bestEffort("idempotency store", async () => call.onFinalResponse?.({ status: 200, headers, body: text, stream: false }, charged));
     return new Response(text, { status: 200, headers });
   } catch (e) {
     if (!settlement.settled) {

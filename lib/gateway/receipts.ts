@@ -1,12 +1,41 @@
+import { and, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { holds } from "@/db/schema";
 import { getReceipt, type Receipt } from "@/lib/ledger";
-import { notFound } from "@/lib/errors";
+import { AppError, notFound } from "@/lib/errors";
+import { settledHere } from "./settle-behind";
 
-/** One request's receipt, scoped to the caller's account (another account's id is a 404). */
+/** How long a receipt request waits for a capture another process is still committing. */
+const SETTLING_WAIT_MS = 2_000;
+const SETTLING_POLL_MS = 25;
+
+/**
+ * One request's receipt, scoped to the caller's account (another account's id is a 404). A call is
+ * answered while its capture may still be committing (./settle-behind.ts), so a client that asks
+ * for the receipt at once waits for it: for the capture itself when this process made it, else
+ * for as long as the request's hold is still held, up to 2 s.
+ */
 export async function getReceiptOrThrow(db: Db, accountId: string, requestId: string) {
-  const receipt = await getReceipt(db, accountId, requestId);
-  if (!receipt) throw notFound(`Receipt for request ${requestId}`);
-  return receiptObject(receipt);
+  await settledHere(requestId);
+  let receipt = await getReceipt(db, accountId, requestId);
+  for (let waited = 0; !receipt && waited < SETTLING_WAIT_MS; waited += SETTLING_POLL_MS) {
+    if (!(await isHeld(db, accountId, requestId))) break;
+    await new Promise((r) => setTimeout(r, SETTLING_POLL_MS));
+    receipt = await getReceipt(db, accountId, requestId);
+  }
+  if (receipt) return receiptObject(receipt);
+  if (await isHeld(db, accountId, requestId)) {
+    throw new AppError("not_found", `Request ${requestId} is still in progress; its receipt is written when it ends`, { details: { status: "held" } });
+  }
+  throw notFound(`Receipt for request ${requestId}`);
+}
+
+async function isHeld(db: Db, accountId: string, requestId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ status: holds.status })
+    .from(holds)
+    .where(and(eq(holds.accountId, accountId), eq(holds.requestId, requestId)));
+  return row?.status === "held";
 }
 
 /** The receipt in the API's snake_case, like the rest of /api/v1. */

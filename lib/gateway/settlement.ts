@@ -1,9 +1,10 @@
 import type { Db } from "@/db/client";
-import { capture, release, type Receipt } from "@/lib/ledger";
+import { capture, release, type Hold, type Receipt } from "@/lib/ledger";
 import type { ModelPrice } from "@/lib/config/price-book";
 import { isAppError } from "@/lib/errors";
 import { afterCapture } from "@/lib/protection";
 import { creditsFor } from "./pricing";
+import { settleBehindResponse } from "./settle-behind";
 import type { TokenUsage } from "./usage";
 
 export type SettlementBase = {
@@ -14,6 +15,8 @@ export type SettlementBase = {
   action: string | null;
   price: ModelPrice;
   startedAt: number;
+  /** What reserve() held: the most a capture can charge, and how much of it came from grants. */
+  hold: Pick<Hold, "credits" | "fromGrantsCredits">;
 };
 
 export type CaptureInput = { usage: TokenUsage; status: "succeeded" | "partial"; cacheHit?: boolean };
@@ -44,6 +47,48 @@ export class Settlement {
       if (!r) throw new Error(`request ${this.base.requestId} was already released`);
       return r;
     });
+  }
+
+  /**
+   * Charges the request: `chargedCredits` and the capture's `receipt`. With `answerFirst`, when the
+   * charge is known in advance (chargeKnownBeforeCapture), this returns at once and the capture
+   * commits behind the answer (./settle-behind.ts keeps track of it): the caller answers without
+   * waiting for a database round trip and WAL flush. Otherwise it returns once the capture committed
+   * (and throws if it failed). A capture behind the answer that fails is logged and leaves the hold
+   * to the sweeper: that request is then charged nothing, never twice — as when the process dies
+   * between the upstream's answer and the capture, which no ordering can close.
+   */
+  async charge(input: CaptureInput, options: { answerFirst: boolean }): Promise<{ chargedCredits: number; receipt: Promise<Receipt> }> {
+    const known = options.answerFirst ? this.chargeKnownBeforeCapture(input) : null;
+    if (known === null) {
+      const receipt = await this.capture(input);
+      return { chargedCredits: receipt.chargedCredits, receipt: Promise.resolve(receipt) };
+    }
+    const receipt = this.capture(input).then(
+      (r) => {
+        if (r.chargedCredits !== known) console.error(`gateway: ${r.requestId} was answered as charged ${known} but the ledger charged ${r.chargedCredits}`);
+        return r;
+      },
+      (e: unknown) => {
+        console.error(`gateway: capture of ${this.base.requestId} failed after its answer was sent; it is not charged (the sweeper releases its hold)`, e);
+        throw e;
+      },
+    );
+    settleBehindResponse(this.base.requestId, receipt);
+    return { chargedCredits: known, receipt };
+  }
+
+  /**
+   * The credits capture(input) will charge, when that is certain before it runs; otherwise null.
+   * The ledger charges min(requested, held), taken from the hold's grants first and only then from
+   * its overage part; the overage part alone is capped by the hard limit as it stands at capture
+   * time (an admin may have lowered it meanwhile). So a charge that fits in the hold's grant part
+   * is exact; one that reaches into overage is known only after the capture.
+   */
+  chargeKnownBeforeCapture(input: CaptureInput): number | null {
+    if (input.cacheHit) return null; // served by serveCacheHit, which checks the zero it got
+    const charge = Math.min(creditsFor(this.base.price, input.usage), this.base.hold.credits);
+    return charge <= this.base.hold.fromGrantsCredits ? charge : null;
   }
 
   release(reason: string): Promise<void> {

@@ -38,6 +38,8 @@ export function streamCompletion(args: {
   idleTimeoutMs: number;
   /** Keep the full text sent (for an idempotent replay). */
   keepTranscript: boolean;
+  /** Send the final usage chunk and [DONE] without waiting for the capture's commit when the charge is known (Settlement.charge). */
+  answerFirst: boolean;
   hooks: StreamHooks;
 }): ReadableStream<Uint8Array> {
   const { requestId, prepared, upstream, settlement, clientSignal } = args;
@@ -149,9 +151,9 @@ export function streamCompletion(args: {
           outputTokens: accumulator.countOutputTokens(),
           cachedTokens: 0,
         };
-        let receipt: Receipt;
+        let charged: { chargedCredits: number; receipt: Promise<Receipt> };
         try {
-          receipt = await settlement.capture({ usage, status: outcome.kind === "complete" ? "succeeded" : "partial" });
+          charged = await settlement.charge({ usage, status: outcome.kind === "complete" ? "succeeded" : "partial" }, { answerFirst: args.answerFirst });
         } catch (e) {
           console.error(`gateway: settling stream ${requestId} failed; the hold is left to the sweeper`, e);
           send(sseData({ error: { message: "Billing failed for this request; it was not charged", type: "server_error", code: "internal_error", param: null } }));
@@ -159,17 +161,25 @@ export function streamCompletion(args: {
           await args.hooks.onIncomplete?.(null).catch(logHookError);
           return;
         }
-        const clientUsage = usageForClient(usage, receipt.chargedCredits, reported ? upstreamUsage : undefined);
+        const clientUsage = usageForClient(usage, charged.chargedCredits, reported ? upstreamUsage : undefined);
         if (held.chunk) send(sseData({ ...held.chunk, usage: clientUsage }));
         if (prepared.clientWantsUsageChunk) {
           send(sseData({ id: requestId, object: "chat.completion.chunk", created: Math.floor(Date.now() / 1000), model: prepared.price.id, choices: [], usage: clientUsage }));
         }
         if (outcome.kind === "upstream_broke") {
-          send(sseData({ error: { message: `The model provider failed mid-stream (${outcome.message}); you were charged only for the ${usage.outputTokens} tokens delivered`, type: "upstream_error", code: "upstream_failed", param: null, credits_charged: receipt.chargedCredits } }));
+          send(sseData({ error: { message: `The model provider failed mid-stream (${outcome.message}); you were charged only for the ${usage.outputTokens} tokens delivered`, type: "upstream_error", code: "upstream_failed", param: null, credits_charged: charged.chargedCredits } }));
         } else if (outcome.kind === "complete") {
           send(SSE_DONE);
         }
         close();
+        // Answered: what follows needs the committed receipt (behind the answer, it may still be on its way).
+        let receipt: Receipt;
+        try {
+          receipt = await charged.receipt;
+        } catch {
+          await args.hooks.onIncomplete?.(null).catch(logHookError); // logged by Settlement.charge: not charged
+          return;
+        }
         if (outcome.kind === "complete") {
           await args.hooks.onComplete?.({ choices: accumulator.toChoices(), usage, transcript: transcript.join(""), receipt }).catch(logHookError);
         } else {

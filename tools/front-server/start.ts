@@ -1,6 +1,7 @@
 import type http from "node:http";
 import { getDbHandle } from "@/db/client";
 import { listenForApiKeyForgets } from "@/lib/api-keys/key-cache";
+import { drainSettlements } from "@/lib/gateway/settle-behind";
 import { gatewayRoutes } from "./gateway-routes";
 import { createFrontServer } from "./server";
 
@@ -14,4 +15,22 @@ export async function startFrontServer(options: { port: number; host?: string; n
   const server = createFrontServer({ upstream: { host: "127.0.0.1", port: options.nextPort }, routes: gatewayRoutes });
   await new Promise<void>((resolve, reject) => server.once("error", reject).listen(options.port, options.host, () => resolve()));
   return server;
+}
+
+/**
+ * Stops taking requests, lets the ones in flight finish, then waits for the captures still
+ * committing behind answers already sent (lib/gateway/settle-behind.ts), so a restart charges them
+ * instead of leaving their holds to the sweeper.
+ */
+export async function stopFrontServer(server: http.Server, timeoutMs = 10_000): Promise<void> {
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    setTimeout(() => {
+      server.closeAllConnections();
+      resolve();
+    }, timeoutMs).unref();
+  });
+  const left = await drainSettlements(timeoutMs);
+  if (left > 0) console.error(`front server: ${left} capture(s) still committing at shutdown; the sweeper releases their holds`);
 }

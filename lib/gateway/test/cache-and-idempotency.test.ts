@@ -2,10 +2,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import { createTestDb, type TestDb } from "@/tests/db";
 import { gatewayResponseCache } from "@/db/schema";
-import { getBalance, getReceipt } from "@/lib/ledger";
 import type { MockLlm } from "@/tools/mock-llm";
 import { setKeySettings } from "../key-settings";
-import { clientFor, eventually, makePayingAccount, rawCall, startGatewayRig } from "./harness";
+import { clientFor, eventually, makePayingAccount, rawCall, startGatewayRig, balanceAfter, receiptAfter } from "./harness";
 
 let t: TestDb;
 let mock: MockLlm;
@@ -24,7 +23,7 @@ describe("response cache", () => {
     expect(first.status).toBe(200);
     expect(first.headers.get("x-cache")).toBe("miss");
     const firstJson = await first.json();
-    const afterFirst = await getBalance(t.db, a.accountId);
+    const afterFirst = await balanceAfter(t.db, a.accountId);
     const calls = mock.stats().chatCompletions;
 
     const second = await rawCall("/chat/completions", { apiKey: a.apiKey, body: body("Cache me [mock tokens=8]"), headers: { "x-cache": "on" } });
@@ -35,8 +34,8 @@ describe("response cache", () => {
     expect(secondJson.choices[0].message.content).toBe(firstJson.choices[0].message.content);
     expect(secondJson.usage).toMatchObject({ credits_charged: 0, cache_hit: true });
     expect(secondJson.id).not.toBe(firstJson.id);
-    expect((await getBalance(t.db, a.accountId)).availableCredits).toBe(afterFirst.availableCredits);
-    expect(await getReceipt(t.db, a.accountId, secondJson.id)).toMatchObject({ cacheHit: true, chargedCredits: 0 });
+    expect((await balanceAfter(t.db, a.accountId)).availableCredits).toBe(afterFirst.availableCredits);
+    expect(await receiptAfter(t.db, a.accountId, secondJson.id)).toMatchObject({ cacheHit: true, chargedCredits: 0 });
   });
 
   it("without opt-in the same request twice is billed twice and calls the upstream twice", async () => {
@@ -115,12 +114,12 @@ describe("after the charge", () => {
     await t.db.execute(sql`create or replace function gw_test_refuse() returns trigger language plpgsql as $$ begin raise exception 'refused by test'; end $$`);
     await t.db.execute(sql`create trigger gw_test_refuse before insert on gateway_response_cache for each row when (new.account_id = ${sql.raw(`'${a.accountId}'`)}) execute function gw_test_refuse()`);
     try {
-      const before = await getBalance(t.db, a.accountId);
+      const before = await balanceAfter(t.db, a.accountId);
       const r = await rawCall("/chat/completions", { apiKey: a.apiKey, body: body("Store fails [mock tokens=3]"), headers: { "x-cache": "on" } });
       expect(r.status).toBe(200);
       const charged = Number(r.headers.get("x-credits-charged"));
       expect(charged).toBeGreaterThan(3);
-      expect(before.availableCredits - (await getBalance(t.db, a.accountId)).availableCredits).toBe(charged);
+      expect(before.availableCredits - (await balanceAfter(t.db, a.accountId)).availableCredits).toBe(charged);
       expect(await t.db.select().from(gatewayResponseCache).where(eq(gatewayResponseCache.accountId, a.accountId))).toHaveLength(0);
     } finally {
       await t.db.execute(sql`drop trigger gw_test_refuse on gateway_response_cache`);
@@ -131,7 +130,7 @@ describe("after the charge", () => {
 describe("Idempotency-Key", () => {
   it("same key twice → same response and request id, upstream called once, charged once", async () => {
     const a = await makePayingAccount(t.db, 10_000);
-    const before = await getBalance(t.db, a.accountId);
+    const before = await balanceAfter(t.db, a.accountId);
     const calls = mock.stats().chatCompletions;
     const send = () => rawCall("/chat/completions", { apiKey: a.apiKey, body: body("Once [mock tokens=5]"), headers: { "idempotency-key": "order-1" } });
     const r1 = await send();
@@ -140,19 +139,19 @@ describe("Idempotency-Key", () => {
     expect(r2.headers.get("x-request-id")).toBe(r1.headers.get("x-request-id"));
     expect(await r2.text()).toBe(await r1.text());
     expect(mock.stats().chatCompletions - calls).toBe(1);
-    expect(before.availableCredits - (await getBalance(t.db, a.accountId)).availableCredits).toBe(Number(r1.headers.get("x-credits-charged")));
+    expect(before.availableCredits - (await balanceAfter(t.db, a.accountId)).availableCredits).toBe(Number(r1.headers.get("x-credits-charged")));
   });
 
   it("the official client retrying with the same key after a lost response is charged once", async () => {
     const a = await makePayingAccount(t.db, 10_000);
-    const before = await getBalance(t.db, a.accountId);
+    const before = await balanceAfter(t.db, a.accountId);
     const opts = { headers: { "Idempotency-Key": "client-retry-1" } };
     const req = { model: "standard", messages: [{ role: "user" as const, content: "Client retry [mock tokens=4]" }] };
     const first = await a.client.chat.completions.create(req, opts);
     const retried = await a.client.chat.completions.create(req, opts);
     expect(retried.id).toBe(first.id);
     const charged = first.usage!.prompt_tokens + 4;
-    expect(before.availableCredits - (await getBalance(t.db, a.accountId)).availableCredits).toBe(charged);
+    expect(before.availableCredits - (await balanceAfter(t.db, a.accountId)).availableCredits).toBe(charged);
   });
 
   it("streams: the replay is the same SSE transcript, charged once", async () => {
@@ -171,11 +170,11 @@ describe("Idempotency-Key", () => {
   it("same key with a different body → 422 idempotency_key_reused, nothing charged", async () => {
     const a = await makePayingAccount(t.db, 10_000);
     await rawCall("/chat/completions", { apiKey: a.apiKey, body: body("First body [mock tokens=2]"), headers: { "idempotency-key": "k-2" } });
-    const before = await getBalance(t.db, a.accountId);
+    const before = await balanceAfter(t.db, a.accountId);
     const r = await rawCall("/chat/completions", { apiKey: a.apiKey, body: body("Other body"), headers: { "idempotency-key": "k-2" } });
     expect(r.status).toBe(422);
     expect((await r.json()).error.code).toBe("idempotency_key_reused");
-    expect((await getBalance(t.db, a.accountId)).availableCredits).toBe(before.availableCredits);
+    expect((await balanceAfter(t.db, a.accountId)).availableCredits).toBe(before.availableCredits);
   });
 
   it("concurrent duplicate while the first runs (slow 300 ms) → 409 idempotency_in_progress; later the replay", async () => {
@@ -196,11 +195,11 @@ describe("Idempotency-Key", () => {
     const a = await makePayingAccount(t.db, 10_000);
     const failing = await rawCall("/chat/completions", { apiKey: a.apiKey, body: body("Down then up [mock fail_first=3 tokens=2]"), headers: { "idempotency-key": "k-4" } });
     expect(failing.status).toBe(502);
-    const before = await getBalance(t.db, a.accountId);
+    const before = await balanceAfter(t.db, a.accountId);
     const ok = await rawCall("/chat/completions", { apiKey: a.apiKey, body: body("Down then up [mock fail_first=3 tokens=2]"), headers: { "idempotency-key": "k-4" } });
     expect(ok.status).toBe(200);
     expect(ok.headers.get("idempotent-replayed")).toBeNull();
-    expect(before.availableCredits - (await getBalance(t.db, a.accountId)).availableCredits).toBe(Number(ok.headers.get("x-credits-charged")));
+    expect(before.availableCredits - (await balanceAfter(t.db, a.accountId)).availableCredits).toBe(Number(ok.headers.get("x-credits-charged")));
   });
 
   it("keys are per account: the same key on two accounts runs twice", async () => {

@@ -1,10 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { APIError, APIUserAbortError } from "openai";
 import { createTestDb, type TestDb } from "@/tests/db";
-import { getBalance, getReceipt } from "@/lib/ledger";
 import type { MockLlm } from "@/tools/mock-llm";
 import { countTextTokens, countPromptTokens } from "../tokens";
-import { eventually, makePayingAccount, startGatewayRig } from "./harness";
+import { eventually, makePayingAccount, startGatewayRig, balanceAfter, receiptAfter } from "./harness";
 
 let t: TestDb;
 let mock: MockLlm;
@@ -19,7 +18,7 @@ const user = (content: string) => [{ role: "user" as const, content }];
 describe("POST /api/v1/chat/completions through the official openai client", () => {
   it("plain: charged = prompt + completion tokens at 1 credit each, in usage, header, receipt and balance", async () => {
     const a = await makePayingAccount(t.db, 10_000);
-    const before = await getBalance(t.db, a.accountId);
+    const before = await balanceAfter(t.db, a.accountId);
     const { data, response } = await a.client.chat.completions.create({ model: "standard", messages: user("Say hello"), max_tokens: 50 }).withResponse();
     const usage = data.usage as typeof data.usage & { credits_charged: number };
     expect(data.model).toBe("standard");
@@ -30,9 +29,9 @@ describe("POST /api/v1/chat/completions through the official openai client", () 
     expect(response.headers.get("x-credits-held")).toBe(String(usage.prompt_tokens + 50));
     const requestId = response.headers.get("x-request-id")!;
     expect(data.id).toBe(requestId);
-    const receipt = await getReceipt(t.db, a.accountId, requestId);
+    const receipt = await receiptAfter(t.db, a.accountId, requestId);
     expect(receipt).toMatchObject({ chargedCredits: usage.credits_charged, inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens, cacheHit: false, model: "standard", apiKeyId: a.apiKeyId });
-    const after = await getBalance(t.db, a.accountId);
+    const after = await balanceAfter(t.db, a.accountId);
     expect(before.availableCredits - after.availableCredits).toBe(usage.credits_charged);
     expect(after.heldCredits).toBe(0);
   });
@@ -62,7 +61,7 @@ describe("POST /api/v1/chat/completions through the official openai client", () 
     expect(usage!["completion_tokens"]!).toBe(30);
     expect(countTextTokens(text)).toBe(30);
     expect(usage!["credits_charged"]!).toBe(usage!["prompt_tokens"]! + 30);
-    const receipt = await getReceipt(t.db, a.accountId, requestId!);
+    const receipt = await receiptAfter(t.db, a.accountId, requestId!);
     expect(receipt).toMatchObject({ chargedCredits: usage!.credits_charged, status: "succeeded", outputTokens: 30 });
   });
 
@@ -102,19 +101,19 @@ describe("POST /api/v1/chat/completions through the official openai client", () 
 
   it("retried then succeeded: 2 × 503 then 200 → 3 upstream attempts, billed once for the last one", async () => {
     const a = await makePayingAccount(t.db, 10_000);
-    const before = await getBalance(t.db, a.accountId);
+    const before = await balanceAfter(t.db, a.accountId);
     const calls = mock.stats().chatCompletions;
     const { data, response } = await a.client.chat.completions.create({ model: "standard", messages: user("Flaky [mock fail_first=2 status=503 tokens=4]") }).withResponse();
     expect(mock.stats().chatCompletions - calls).toBe(3);
     expect(response.headers.get("x-upstream-attempts")).toBe("3");
     const charged = Number(response.headers.get("x-credits-charged"));
     expect(charged).toBe(data.usage!.prompt_tokens + 4);
-    expect(before.availableCredits - (await getBalance(t.db, a.accountId)).availableCredits).toBe(charged);
+    expect(before.availableCredits - (await balanceAfter(t.db, a.accountId)).availableCredits).toBe(charged);
   });
 
   it("429 then 200 on a stream: 2 upstream attempts before the first byte, billed once = prompt + the 3 tokens of the last attempt", async () => {
     const a = await makePayingAccount(t.db, 10_000);
-    const before = await getBalance(t.db, a.accountId);
+    const before = await balanceAfter(t.db, a.accountId);
     const calls = mock.stats().chatCompletions;
     const messages = user("Busy [mock fail_first=1 status=429 tokens=3]");
     const { data: stream, response } = await a.client.chat.completions
@@ -126,25 +125,25 @@ describe("POST /api/v1/chat/completions through the official openai client", () 
     expect(mock.stats().chatCompletions - calls).toBe(2);
     const expected = countPromptTokens(messages) + 3;
     expect(credits).toBe(expected);
-    const receipt = await eventually(() => getReceipt(t.db, a.accountId, response.headers.get("x-request-id")!));
+    const receipt = await eventually(() => receiptAfter(t.db, a.accountId, response.headers.get("x-request-id")!));
     expect(receipt).toMatchObject({ status: "succeeded", inputTokens: countPromptTokens(messages), outputTokens: 3, chargedCredits: expected });
-    await eventually(async () => ((await getBalance(t.db, a.accountId)).heldCredits === 0 ? true : null));
-    expect(before.availableCredits - (await getBalance(t.db, a.accountId)).availableCredits).toBe(expected);
+    await eventually(async () => ((await balanceAfter(t.db, a.accountId)).heldCredits === 0 ? true : null));
+    expect(before.availableCredits - (await balanceAfter(t.db, a.accountId)).availableCredits).toBe(expected);
   });
 
   it("all 3 attempts fail (503) → 502 upstream_error, billed zero, hold released, no receipt", async () => {
     const a = await makePayingAccount(t.db, 10_000);
-    const before = await getBalance(t.db, a.accountId);
+    const before = await balanceAfter(t.db, a.accountId);
     const calls = mock.stats().chatCompletions;
     const err = await a.client.chat.completions.create({ model: "standard", messages: user("Down [mock fail_first=10 status=503]") }).catch((e) => e);
     expect(err).toBeInstanceOf(APIError);
     expect(err.status).toBe(502);
     expect(err.type).toBe("upstream_error");
     expect(mock.stats().chatCompletions - calls).toBe(3);
-    const after = await getBalance(t.db, a.accountId);
+    const after = await balanceAfter(t.db, a.accountId);
     expect(after.availableCredits).toBe(before.availableCredits);
     expect(after.heldCredits).toBe(0);
-    expect(await getReceipt(t.db, a.accountId, err.requestID)).toBeNull();
+    expect(await receiptAfter(t.db, a.accountId, err.requestID)).toBeNull();
   });
 
   it("a hung upstream times out per attempt and is retried; all time out → 502, billed zero", async () => {
@@ -153,10 +152,10 @@ describe("POST /api/v1/chat/completions through the official openai client", () 
     const { resetGatewayConfigForTests } = await import("@/lib/config/gateway");
     resetGatewayConfigForTests();
     try {
-      const before = await getBalance(t.db, a.accountId);
+      const before = await balanceAfter(t.db, a.accountId);
       const err = await a.client.chat.completions.create({ model: "standard", messages: user("Hang [mock hang]") }).catch((e) => e);
       expect(err.status).toBe(502);
-      expect((await getBalance(t.db, a.accountId)).availableCredits).toBe(before.availableCredits);
+      expect((await balanceAfter(t.db, a.accountId)).availableCredits).toBe(before.availableCredits);
     } finally {
       process.env.GATEWAY_ATTEMPT_TIMEOUT_MS = "5000";
       resetGatewayConfigForTests();
@@ -181,12 +180,12 @@ describe("POST /api/v1/chat/completions through the official openai client", () 
         }
       })(),
     ).rejects.toThrow();
-    const receipt = await eventually(() => getReceipt(t.db, a.accountId, requestId));
+    const receipt = await eventually(() => receiptAfter(t.db, a.accountId, requestId));
     expect(receipt.status).toBe("partial");
     expect(receipt.outputTokens).toBeGreaterThanOrEqual(countTextTokens(text));
     expect(receipt.outputTokens).toBeLessThan(30);
     expect(receipt.chargedCredits).toBe(countPromptTokens(messages) + receipt.outputTokens);
-    expect((await getBalance(t.db, a.accountId)).heldCredits).toBe(0);
+    expect((await balanceAfter(t.db, a.accountId)).heldCredits).toBe(0);
   });
 
   it("upstream cuts the stream after 4 chunks → error event to the client, billed for the 4 tokens delivered (partial)", async () => {
@@ -199,29 +198,29 @@ describe("POST /api/v1/chat/completions through the official openai client", () 
     })().catch((e) => e);
     expect(err).toBeInstanceOf(APIError);
     expect(countTextTokens(text)).toBe(4);
-    const receipt = await eventually(() => getReceipt(t.db, a.accountId, response.headers.get("x-request-id")!));
+    const receipt = await eventually(() => receiptAfter(t.db, a.accountId, response.headers.get("x-request-id")!));
     expect(receipt).toMatchObject({ status: "partial", outputTokens: 4, chargedCredits: countPromptTokens(messages) + 4 });
   });
   it("provider rejects the request (400) → 400 to the client with its message, not retried, billed zero", async () => {
     const a = await makePayingAccount(t.db, 10_000);
-    const before = await getBalance(t.db, a.accountId);
+    const before = await balanceAfter(t.db, a.accountId);
     const calls = mock.stats().chatCompletions;
     const err = await a.client.chat.completions.create({ model: "standard", messages: user("Bad [mock no_such_directive]") }).catch((e) => e);
     expect(err.status).toBe(400);
     expect(err.message).toMatch(/model provider rejected the request: .*unknown mock directive/);
     expect(mock.stats().chatCompletions - calls).toBe(1);
-    expect((await getBalance(t.db, a.accountId)).availableCredits).toBe(before.availableCredits);
+    expect((await balanceAfter(t.db, a.accountId)).availableCredits).toBe(before.availableCredits);
   });
 
   it("client aborts a slow non-streaming call (300 ms) after 50 ms → upstream abandoned, hold released, billed zero", async () => {
     const a = await makePayingAccount(t.db, 10_000);
-    const before = await getBalance(t.db, a.accountId);
+    const before = await balanceAfter(t.db, a.accountId);
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
     const err = await a.client.chat.completions.create({ model: "standard", messages: user("Slow [mock slow_ms=300 tokens=5]") }, { signal: controller.signal }).catch((e) => e);
     expect(err).toBeInstanceOf(APIUserAbortError);
     const after = await eventually(async () => {
-      const b = await getBalance(t.db, a.accountId);
+      const b = await balanceAfter(t.db, a.accountId);
       return b.heldCredits === 0 ? b : null;
     });
     expect(after.availableCredits).toBe(before.availableCredits);
@@ -240,7 +239,7 @@ describe("POST /api/v1/chat/completions through the official openai client", () 
       })().catch((e) => e);
       expect(err).toBeInstanceOf(APIError);
       expect(err.message).toMatch(/sent nothing for 100 ms/);
-      const receipt = await eventually(() => getReceipt(t.db, a.accountId, response.headers.get("x-request-id")!));
+      const receipt = await eventually(() => receiptAfter(t.db, a.accountId, response.headers.get("x-request-id")!));
       expect(receipt).toMatchObject({ status: "partial", outputTokens: 0, chargedCredits: countPromptTokens(messages) });
     } finally {
       process.env.GATEWAY_STREAM_IDLE_TIMEOUT_MS = "60000";

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@/tests/db";
-import { checkLedgerInvariants, getBalance, getReceipt, sweepStaleHolds } from "@/lib/ledger";
+import { checkLedgerInvariants, sweepStaleHolds } from "@/lib/ledger";
 import type { MockLlm } from "@/tools/mock-llm";
 import { countPromptTokens } from "../tokens";
 import { setBreakerEnabled } from "@/lib/protection/defaults";
-import { eventually, makeAccountWithExactly, makePayingAccount, rawCall, startGatewayRig } from "./harness";
+import { eventually, makeAccountWithExactly, makePayingAccount, rawCall, startGatewayRig, balanceAfter, receiptAfter } from "./harness";
 
 let t: TestDb;
 let mock: MockLlm;
@@ -22,7 +22,7 @@ describe("concurrency and crashes", () => {
     // 200 identical prompts from one key is exactly the agent-loop signature the circuit breaker
     // stops (tests/protection covers that); this test is about the ledger's race, so it is off.
     await setBreakerEnabled(t.db, a.accountId, false);
-    expect((await getBalance(t.db, a.accountId)).availableCredits).toBe(50 * H);
+    expect((await balanceAfter(t.db, a.accountId)).availableCredits).toBe(50 * H);
 
     const calls = mock.stats().chatCompletions;
     const results = await Promise.all(
@@ -39,7 +39,7 @@ describe("concurrency and crashes", () => {
     expect(results.filter((r) => r.status === 402 && r.type === "insufficient_credits")).toHaveLength(150);
     expect(mock.stats().chatCompletions - calls).toBe(50);
     const after = await eventually(async () => {
-      const b = await getBalance(t.db, a.accountId);
+      const b = await balanceAfter(t.db, a.accountId);
       return b.heldCredits === 0 ? b : null;
     });
     expect(after.availableCredits).toBe(0);
@@ -49,7 +49,7 @@ describe("concurrency and crashes", () => {
 
   it("a stream whose process dies keeps its hold until it expires (900 s); the sweeper then releases it and nothing is charged", async () => {
     const a = await makePayingAccount(t.db, 10_000);
-    const before = await getBalance(t.db, a.accountId);
+    const before = await balanceAfter(t.db, a.accountId);
     const controller = new AbortController();
     const res = await rawCall("/chat/completions", {
       apiKey: a.apiKey,
@@ -58,19 +58,19 @@ describe("concurrency and crashes", () => {
     });
     const requestId = res.headers.get("x-request-id")!;
     const held = Number(res.headers.get("x-credits-held"));
-    expect((await getBalance(t.db, a.accountId)).heldCredits).toBe(held);
+    expect((await balanceAfter(t.db, a.accountId)).heldCredits).toBe(held);
     // The "crash": nothing settles this request any more. 899 s later the hold is still there…
     expect(await sweepStaleHolds(t.db, new Date(Date.now() + 899_000))).toBe(0);
     // …and 901 s later the sweeper releases it.
     expect(await sweepStaleHolds(t.db, new Date(Date.now() + 901_000))).toBe(1);
-    const swept = await getBalance(t.db, a.accountId);
+    const swept = await balanceAfter(t.db, a.accountId);
     expect(swept.heldCredits).toBe(0);
     expect(swept.availableCredits).toBe(before.availableCredits);
     // The request "comes back to life" and tries to settle: the ledger refuses, nothing is charged.
     controller.abort();
     await new Promise((r) => setTimeout(r, 300));
-    expect(await getReceipt(t.db, a.accountId, requestId)).toBeNull();
-    expect((await getBalance(t.db, a.accountId)).availableCredits).toBe(before.availableCredits);
+    expect(await receiptAfter(t.db, a.accountId, requestId)).toBeNull();
+    expect((await balanceAfter(t.db, a.accountId)).availableCredits).toBe(before.availableCredits);
     expect(await checkLedgerInvariants(t.db, [a.accountId])).toEqual([]);
   });
 });

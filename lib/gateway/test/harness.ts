@@ -5,7 +5,8 @@ import { createApiKey } from "@/lib/api-keys/keys";
 import { resetEnvForTests } from "@/lib/config/env";
 import { resetGatewayConfigForTests } from "@/lib/config/gateway";
 import { resetGatewayLimiterForTests } from "@/lib/gateway/http/with-gateway";
-import { adjust, getBalance, grant } from "@/lib/ledger";
+import { adjust, getBalance, getReceipt, grant } from "@/lib/ledger";
+import { drainSettlements } from "@/lib/gateway/settle-behind";
 import { startMockLlm, type MockLlm } from "@/tools/mock-llm";
 import { ctx, makeUser } from "@/tests/helpers/fixtures";
 import * as chatRoute from "@/app/api/v1/chat/completions/route";
@@ -111,4 +112,18 @@ export async function eventually<T>(check: () => Promise<T | null | undefined>, 
     if (Date.now() > until) throw new Error("condition not met in time");
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * The ledger as the calls answered so far left it. A plain call is answered while its capture may
+ * still be committing (lib/gateway/settle-behind.ts); these wait for those captures first.
+ */
+export async function balanceAfter(db: Db, accountId: string) {
+  await drainSettlements();
+  return getBalance(db, accountId);
+}
+
+export async function receiptAfter(db: Db, accountId: string, requestId: string) {
+  await drainSettlements();
+  return getReceipt(db, accountId, requestId);
 }

@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@/tests/db";
-import { getBalance } from "@/lib/ledger";
-import { makePayingAccount, rawCall, startGatewayRig } from "./harness";
+import { makePayingAccount, rawCall, startGatewayRig, balanceAfter } from "./harness";
 
 let t: TestDb;
 
@@ -17,13 +16,13 @@ describe("per-key rate limit (in-process token bucket)", () => {
     const body = { model: "standard", messages: [{ role: "user", content: "hi" }], max_tokens: 3 };
     expect((await rawCall("/chat/completions", { apiKey: a.apiKey, body })).status).toBe(200);
     expect((await rawCall("/chat/completions", { apiKey: a.apiKey, body })).status).toBe(200);
-    const before = await getBalance(t.db, a.accountId);
+    const before = await balanceAfter(t.db, a.accountId);
     const limited = await rawCall("/chat/completions", { apiKey: a.apiKey, body });
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).toBe("1");
     expect(limited.headers.get("x-request-id")).toMatch(/^req_/);
     expect((await limited.json()).error).toMatchObject({ type: "rate_limit_error", code: "rate_limit_exceeded" });
-    expect((await getBalance(t.db, a.accountId)).availableCredits).toBe(before.availableCredits);
+    expect((await balanceAfter(t.db, a.accountId)).availableCredits).toBe(before.availableCredits);
     expect((await rawCall("/chat/completions", { apiKey: b.apiKey, body })).status).toBe(200);
   });
 });

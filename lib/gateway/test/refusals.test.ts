@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { APIError } from "openai";
 import { createTestDb, type TestDb } from "@/tests/db";
-import { getBalance, getReceipt, setAccountStatus, setLimits, setPlan } from "@/lib/ledger";
+import { setAccountStatus, setLimits, setPlan } from "@/lib/ledger";
 import { revokeApiKey } from "@/lib/api-keys/keys";
 import type { MockLlm } from "@/tools/mock-llm";
 import { countPromptTokens } from "../tokens";
-import { clientFor, makeAccountWithExactly, makePayingAccount, rawCall, startGatewayRig } from "./harness";
+import { clientFor, makeAccountWithExactly, makePayingAccount, rawCall, startGatewayRig, balanceAfter, receiptAfter } from "./harness";
 
 let t: TestDb;
 let mock: MockLlm;
@@ -19,8 +19,8 @@ const messages = [{ role: "user" as const, content: "Hello there" }];
 const refusal = (p: Promise<unknown>) => p.then(() => { throw new Error("expected a refusal"); }, (e: unknown) => e as APIError);
 
 /** A refused request charged nothing and left nothing held. */
-async function expectUntouched(accountId: string, before: Awaited<ReturnType<typeof getBalance>>) {
-  const after = await getBalance(t.db, accountId);
+async function expectUntouched(accountId: string, before: Awaited<ReturnType<typeof balanceAfter>>) {
+  const after = await balanceAfter(t.db, accountId);
   expect(after.availableCredits).toBe(before.availableCredits);
   expect(after.heldCredits).toBe(0);
   expect(after.overage.heldCredits).toBe(0);
@@ -29,7 +29,7 @@ async function expectUntouched(accountId: string, before: Awaited<ReturnType<typ
 describe("refusals charge nothing and speak OpenAI's error shape", () => {
   it("hold 1024 + prompt on 100 credits (free plan) → 402 insufficient_credits, says to top up", async () => {
     const a = await makeAccountWithExactly(t.db, 100);
-    const before = await getBalance(t.db, a.accountId);
+    const before = await balanceAfter(t.db, a.accountId);
     expect(before.availableCredits).toBe(100);
     const calls = mock.stats().chatCompletions;
     const err = await refusal(a.client.chat.completions.create({ model: "standard", messages }));
@@ -51,7 +51,7 @@ describe("refusals charge nothing and speak OpenAI's error shape", () => {
     const a = await makeAccountWithExactly(t.db, 100);
     await setPlan(t.db, a.accountId, "pro");
     await setLimits(t.db, a.owner, { hardLimit: 50 });
-    const before = await getBalance(t.db, a.accountId);
+    const before = await balanceAfter(t.db, a.accountId);
     const err = await refusal(a.client.chat.completions.create({ model: "standard", messages }));
     expect(err.status).toBe(402);
     expect(err.type).toBe("hard_limit_reached");
@@ -63,7 +63,7 @@ describe("refusals charge nothing and speak OpenAI's error shape", () => {
     const a = await makeAccountWithExactly(t.db, 100);
     await setPlan(t.db, a.accountId, "pro");
     await setLimits(t.db, a.owner, { blockOverage: true });
-    const before = await getBalance(t.db, a.accountId);
+    const before = await balanceAfter(t.db, a.accountId);
     const err = await refusal(a.client.chat.completions.create({ model: "standard", messages }));
     expect([err.status, err.type]).toEqual([402, "overage_blocked"]);
     await expectUntouched(a.accountId, before);
@@ -73,7 +73,7 @@ describe("refusals charge nothing and speak OpenAI's error shape", () => {
     const a = await makePayingAccount(t.db, 10_000);
     await a.client.chat.completions.create({ model: "standard", messages, max_tokens: 5 }); // warms the key cache with "active"
     await setAccountStatus(t.db, a.accountId, "frozen", "chargeback");
-    const before = await getBalance(t.db, a.accountId);
+    const before = await balanceAfter(t.db, a.accountId);
     const err = await refusal(a.client.chat.completions.create({ model: "standard", messages, max_tokens: 5 }));
     expect([err.status, err.type]).toEqual([403, "account_frozen"]);
     await expectUntouched(a.accountId, before);
@@ -95,7 +95,7 @@ describe("refusals charge nothing and speak OpenAI's error shape", () => {
 
   it("bad bodies: not JSON → 400; no messages → 422 param messages; max_tokens 20000 > limit 16384 → 422; bad x-action → 422", async () => {
     const a = await makePayingAccount(t.db, 10_000);
-    const before = await getBalance(t.db, a.accountId);
+    const before = await balanceAfter(t.db, a.accountId);
     const notJson = await rawCall("/chat/completions", { apiKey: a.apiKey, body: "{nope" });
     expect(notJson.status).toBe(400);
     expect((await notJson.json()).error.type).toBe("invalid_request_error");
@@ -112,7 +112,7 @@ describe("refusals charge nothing and speak OpenAI's error shape", () => {
 
   it("unknown model → 404 model_not_found, param model, nothing held", async () => {
     const a = await makePayingAccount(t.db, 10_000);
-    const before = await getBalance(t.db, a.accountId);
+    const before = await balanceAfter(t.db, a.accountId);
     const err = await refusal(a.client.chat.completions.create({ model: "gpt-17", messages }));
     expect([err.status, err.code, err.param]).toEqual([404, "model_not_found", "model"]);
     await expectUntouched(a.accountId, before);
@@ -136,15 +136,15 @@ describe("action labels, session auth, receipts, models, estimate", () => {
     const viaHeader = await rawCall("/chat/completions", { apiKey: a.apiKey, body: { model: "standard", messages, max_tokens: 5 }, headers: { "x-action": "summarize" } });
     const viaBody = await rawCall("/chat/completions", { apiKey: a.apiKey, body: { model: "standard", messages, max_tokens: 5, metadata: { action: "translate" } } });
     expect(viaBody.status).toBe(200);
-    expect((await getReceipt(t.db, a.accountId, viaHeader.headers.get("x-request-id")!))!.action).toBe("summarize");
-    expect((await getReceipt(t.db, a.accountId, viaBody.headers.get("x-request-id")!))!.action).toBe("translate");
+    expect((await receiptAfter(t.db, a.accountId, viaHeader.headers.get("x-request-id")!))!.action).toBe("summarize");
+    expect((await receiptAfter(t.db, a.accountId, viaBody.headers.get("x-request-id")!))!.action).toBe("translate");
   });
 
   it("a signed-in session (the playground) is metered on the current account with no API key", async () => {
     const a = await makePayingAccount(t.db, 10_000);
     const res = await rawCall("/chat/completions", { body: { model: "standard", messages, max_tokens: 5 }, headers: { cookie: a.cookie } });
     expect(res.status).toBe(200);
-    const receipt = await getReceipt(t.db, a.accountId, res.headers.get("x-request-id")!);
+    const receipt = await receiptAfter(t.db, a.accountId, res.headers.get("x-request-id")!);
     expect(receipt).toMatchObject({ userId: a.userId, apiKeyId: null });
   });
 
@@ -179,7 +179,7 @@ describe("action labels, session auth, receipts, models, estimate", () => {
 
   it("POST /estimate: holds what the real call holds (prompt + max_tokens 200), range from prompt-only, no upstream call, nothing held", async () => {
     const a = await makePayingAccount(t.db, 10_000);
-    const before = await getBalance(t.db, a.accountId);
+    const before = await balanceAfter(t.db, a.accountId);
     const calls = mock.stats().chatCompletions;
     const body = { model: "mock-large", messages, max_tokens: 200 };
     const est = await (await rawCall("/estimate", { apiKey: a.apiKey, body })).json();

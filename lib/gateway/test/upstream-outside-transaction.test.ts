@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@/tests/db";
-import { getReceipt } from "@/lib/ledger";
-import { makePayingAccount, rawCall, startGatewayRig } from "./harness";
+import { makePayingAccount, rawCall, startGatewayRig, receiptAfter } from "./harness";
 
 /**
  * Architecture §3: hold and capture are each one short transaction; the upstream call never runs
@@ -55,7 +54,7 @@ describe("the upstream call never runs inside a database transaction", () => {
     expect(result.status).toBe(200);
     expect(samples.length).toBeGreaterThanOrEqual(15);
     expect(samples.filter((n) => n > 0)).toEqual([]);
-    expect(await getReceipt(t.db, a.accountId, result.headers.get("x-request-id")!)).toMatchObject({ status: "succeeded", outputTokens: 3 });
+    expect(await receiptAfter(t.db, a.accountId, result.headers.get("x-request-id")!)).toMatchObject({ status: "succeeded", outputTokens: 3 });
   });
 
   it("stream: 20 tokens 30 ms apart (≈ 600 ms) → 0 idle-in-transaction sessions in every sample while it streams (≥ 15 samples)", async () => {

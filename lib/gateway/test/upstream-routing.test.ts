@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@/tests/db";
 import { findModelPrice, type ModelPrice } from "@/lib/config/price-book";
-import { getBalance } from "@/lib/ledger";
 import { startMockLlm, type MockLlm } from "@/tools/mock-llm";
-import { makePayingAccount, rawCall, startGatewayRig } from "./harness";
+import { makePayingAccount, rawCall, startGatewayRig, balanceAfter } from "./harness";
 
 /**
  * Per-model upstreams: a model whose price entry says `upstream: "second"` goes to
@@ -51,7 +50,7 @@ describe("LLM_UPSTREAM_<NAME>_BASE_URL routes a model to its own upstream", () =
 
   it("upstream named but not configured (LLM_UPSTREAM_SECOND_BASE_URL unset) → 502 upstream_failed, 0 calls, 0 credits charged", async () => {
     const a = await makePayingAccount(t.db, 100_000);
-    const before = await getBalance(t.db, a.accountId);
+    const before = await balanceAfter(t.db, a.accountId);
     const s0 = second.stats().chatCompletions;
     const url = process.env.LLM_UPSTREAM_SECOND_BASE_URL;
     delete process.env.LLM_UPSTREAM_SECOND_BASE_URL;
@@ -63,7 +62,7 @@ describe("LLM_UPSTREAM_<NAME>_BASE_URL routes a model to its own upstream", () =
       process.env.LLM_UPSTREAM_SECOND_BASE_URL = url;
     }
     expect(second.stats().chatCompletions).toBe(s0);
-    const after = await getBalance(t.db, a.accountId);
+    const after = await balanceAfter(t.db, a.accountId);
     expect([after.availableCredits, after.heldCredits]).toEqual([before.availableCredits, 0]);
   });
 });

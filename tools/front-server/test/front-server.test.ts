@@ -6,8 +6,7 @@ import { forgetAllCachedApiKeys, listenForApiKeyForgets } from "@/lib/api-keys/k
 import { revokeApiKey } from "@/lib/api-keys/keys";
 import { API_KEY_CACHE_CHANNEL, FORGET_ALL } from "@/lib/api-keys/key-cache-broadcast";
 import { countPromptTokens } from "@/lib/gateway/tokens";
-import { eventually, makePayingAccount, startGatewayRig } from "@/lib/gateway/test/harness";
-import { getReceipt } from "@/lib/ledger";
+import { eventually, makePayingAccount, startGatewayRig, receiptAfter } from "@/lib/gateway/test/harness";
 import { createTestDb, type TestDb } from "@/tests/db";
 import { gatewayRoutes } from "../gateway-routes";
 import { createFrontServer, SERVED_BY_HEADER } from "../server";
@@ -57,7 +56,7 @@ describe("front server (npm start): API-key gateway calls in process, the rest p
     const data = (await res.json()) as { usage: { prompt_tokens: number; completion_tokens: number; credits_charged: number } };
     expect(data.usage.credits_charged).toBe(data.usage.prompt_tokens + data.usage.completion_tokens);
     expect(res.headers.get("x-credits-charged")).toBe(String(data.usage.credits_charged));
-    const receipt = await getReceipt(t.db, a.accountId, res.headers.get("x-request-id")!);
+    const receipt = await receiptAfter(t.db, a.accountId, res.headers.get("x-request-id")!);
     expect(receipt?.chargedCredits).toBe(data.usage.credits_charged);
     expect(nextSaw.length).toBe(before);
   });
@@ -130,7 +129,7 @@ describe("front server (npm start): API-key gateway calls in process, the rest p
         }
       })(),
     ).rejects.toThrow();
-    const receipt = await eventually(() => getReceipt(t.db, a.accountId, requestId));
+    const receipt = await eventually(() => receiptAfter(t.db, a.accountId, requestId));
     expect(receipt.status).toBe("partial");
     expect(receipt.outputTokens).toBeLessThan(30);
     expect(receipt.chargedCredits).toBe(countPromptTokens(messages) + receipt.outputTokens);

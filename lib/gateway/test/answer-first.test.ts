@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import postgres from "postgres";
+import { createTestDb, type TestDb } from "@/tests/db";
+import { getReceipt, setLimits, setPlan } from "@/lib/ledger";
+import { drainSettlements, settlementsInFlight } from "../settle-behind";
+import { balanceAfter, eventually, makeAccountWithExactly, makePayingAccount, rawCall, receiptAfter, startGatewayRig } from "./harness";
+
+/**
+ * A plain call is answered without waiting for its capture's commit when the charge is known in
+ * advance (lib/gateway/settle-behind.ts, Settlement.charge). To see the order, these tests hold
+ * the account's ledger row locked from another connection once the hold is placed: the capture
+ * then cannot commit until the lock goes, and we look at what the client got meanwhile.
+ */
+let t: TestDb;
+let locker: postgres.Sql;
+
+beforeAll(async () => {
+  t = await createTestDb();
+  await startGatewayRig();
+  locker = postgres(t.url, { max: 2, onnotice: () => {} });
+});
+afterAll(async () => {
+  await locker.end({ timeout: 1 });
+});
+
+const body = (content: string, extra: Record<string, unknown> = {}) => ({ model: "standard", messages: [{ role: "user", content }], ...extra });
+
+/** Waits for the request's hold, then locks the account's ledger row until `unlock()` is called. */
+async function lockLedgerOnceHeld(accountId: string): Promise<{ unlock: () => Promise<void> }> {
+  await eventually(async () => ((await t.sql`select 1 from holds where account_id = ${accountId} and status = 'held'`).length > 0 ? true : null));
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let locked!: () => void;
+  const isLocked = new Promise<void>((r) => (locked = r));
+  const tx = locker.begin(async (sql) => {
+    await sql`select 1 from account_ledger where account_id = ${accountId} for update`;
+    locked();
+    await gate;
+  });
+  await isLocked;
+  return {
+    unlock: async () => {
+      release();
+      await tx;
+    },
+  };
+}
+
+const pendingFor = async <T>(p: Promise<T>, ms: number): Promise<boolean> =>
+  Promise.race([p.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), ms))]);
+
+describe("answer first, capture behind the answer", () => {
+  it("JSON: answered while the capture cannot commit; the receipt endpoint waits for it; then receipt and balance equal the header", async () => {
+    const a = await makePayingAccount(t.db, 10_000);
+    const before = await balanceAfter(t.db, a.accountId);
+    const call = rawCall("/chat/completions", { apiKey: a.apiKey, body: body("Answer first [mock slow_ms=300 tokens=12]") });
+    const lock = await lockLedgerOnceHeld(a.accountId);
+    const res = await call; // arrives although the ledger row is locked: the capture is behind it
+    expect(res.status).toBe(200);
+    const requestId = res.headers.get("x-request-id")!;
+    const charged = Number(res.headers.get("x-credits-charged"));
+    expect(charged).toBe((await res.json()).usage.credits_charged);
+    expect(charged).toBeGreaterThan(12);
+    expect(settlementsInFlight()).toBe(1);
+    expect(await getReceipt(t.db, a.accountId, requestId)).toBeNull(); // not committed yet
+    const receiptCall = rawCall(`/receipts/${requestId}`, { method: "GET", apiKey: a.apiKey });
+    expect(await pendingFor(receiptCall, 150)).toBe(true); // waits for the capture, not a 404
+    await lock.unlock();
+    const receipt = await receiptCall;
+    expect(receipt.status).toBe(200);
+    expect((await receipt.json()).credits.charged).toBe(charged);
+    const after = await balanceAfter(t.db, a.accountId);
+    expect(before.availableCredits - after.availableCredits).toBe(charged);
+    expect(after.heldCredits).toBe(0);
+    expect(settlementsInFlight()).toBe(0);
+  });
+
+  it("stream: usage chunk and [DONE] arrive while the capture cannot commit; the ledger then charges what the chunk said", async () => {
+    const a = await makePayingAccount(t.db, 10_000);
+    const call = rawCall("/chat/completions", { apiKey: a.apiKey, body: body("Stream first [mock slow_ms=20 tokens=10]", { stream: true, stream_options: { include_usage: true } }) });
+    const lock = await lockLedgerOnceHeld(a.accountId);
+    const res = await call;
+    const text = await res.text(); // the whole stream, to [DONE]
+    expect(text).toContain("data: [DONE]");
+    const usageLine = text.split("\n").filter((l) => l.includes('"credits_charged"')).at(-1)!;
+    const charged = JSON.parse(usageLine.slice("data: ".length)).usage.credits_charged as number;
+    const requestId = res.headers.get("x-request-id")!;
+    expect(await getReceipt(t.db, a.accountId, requestId)).toBeNull();
+    await lock.unlock();
+    expect((await receiptAfter(t.db, a.accountId, requestId))!.chargedCredits).toBe(charged);
+  });
+
+  it("with an Idempotency-Key the answer waits for the commit (a retry must find the stored outcome)", async () => {
+    const a = await makePayingAccount(t.db, 10_000);
+    const call = rawCall("/chat/completions", { apiKey: a.apiKey, headers: { "idempotency-key": "k-answer-first" }, body: body("Keyed [mock slow_ms=300 tokens=5]") });
+    const lock = await lockLedgerOnceHeld(a.accountId);
+    expect(await pendingFor(call, 400)).toBe(true);
+    await lock.unlock();
+    const res = await call;
+    expect(res.status).toBe(200);
+    expect((await getReceipt(t.db, a.accountId, res.headers.get("x-request-id")!))!.chargedCredits).toBe(Number(res.headers.get("x-credits-charged")));
+  });
+
+  it("a charge reaching into overage waits for the capture: the hard limit lowered mid-call caps it, and the header says the capped charge", async () => {
+    const a = await makeAccountWithExactly(t.db, 20);
+    await setPlan(t.db, a.accountId, "pro");
+    await setLimits(t.db, a.owner, { hardLimit: 100_000 });
+    const call = rawCall("/chat/completions", { apiKey: a.apiKey, body: body("Overage [mock slow_ms=300 tokens=40]", { max_tokens: 60 }) });
+    await eventually(async () => ((await t.sql`select 1 from holds where account_id = ${a.accountId} and status = 'held'`).length > 0 ? true : null));
+    await setLimits(t.db, a.owner, { hardLimit: 1 }); // lowered while the upstream is still answering
+    const res = await call;
+    expect(res.status).toBe(200);
+    expect(settlementsInFlight()).toBe(0); // nothing behind the answer: it waited
+    const receipt = (await getReceipt(t.db, a.accountId, res.headers.get("x-request-id")!))!;
+    expect(receipt.cappedCredits).toBeGreaterThan(0);
+    expect(Number(res.headers.get("x-credits-charged"))).toBe(receipt.chargedCredits);
+    expect((await res.json()).usage.credits_charged).toBe(receipt.chargedCredits);
+  });
+
+  it("drainSettlements (shutdown) waits for captures still committing", async () => {
+    const a = await makePayingAccount(t.db, 10_000);
+    const call = rawCall("/chat/completions", { apiKey: a.apiKey, body: body("Drain [mock slow_ms=200 tokens=4]") });
+    const lock = await lockLedgerOnceHeld(a.accountId);
+    const res = await call;
+    expect(await drainSettlements(100)).toBe(1); // timed out with the capture still blocked
+    const draining = drainSettlements(10_000);
+    await lock.unlock();
+    expect(await draining).toBe(0);
+    expect(await getReceipt(t.db, a.accountId, res.headers.get("x-request-id")!)).not.toBeNull();
+  });
+});
