@@ -7,7 +7,7 @@ import type { GatewayCaller } from "./http/authenticate";
 import { prepareCompletion, type PreparedCompletion, type RequestOptions } from "./prepare";
 import type { StoredResponse } from "./idempotency";
 import { partialStreamReplay } from "./partial-replay";
-import { HEADER, SSE_HEADERS, completionAsSse, shapeCompletion } from "./respond";
+import { HEADER, SSE_HEADERS, completionAsSse, shapeCompletion, textResponse } from "./respond";
 import type { ChatCompletionBody } from "./schemas";
 import { Settlement } from "./settlement";
 import { PhaseTimer } from "./timing";
@@ -109,7 +109,7 @@ export async function runChatCompletion(db: Db, call: CompletionCall): Promise<R
     const headers = { "content-type": "application/json", ...baseHeaders, [HEADER.creditsCharged]: String(charged.chargedCredits), [HEADER.attempts]: String(attempts), "server-timing": timer.header() };
     const text = JSON.stringify(completion);
     await bestEffort("idempotency store", async () => call.onFinalResponse?.({ status: 200, headers, body: text, stream: false }, charged));
-    return new Response(text, { status: 200, headers });
+    return textResponse(text, { status: 200, headers });
   } catch (e) {
     if (!settlement.settled) {
       await settlement.release(e instanceof ClientAbortedError ? "client_aborted" : e instanceof AppError ? e.code : "error").catch((err) => console.error(`gateway: release of ${requestId} failed; the sweeper will`, err));

@@ -30,6 +30,24 @@ export function shapeCompletion(
   };
 }
 
+const rawBodies = new WeakMap<Response, string>();
+
+/**
+ * A Response whose body is `body`, remembered: the front server (tools/front-server) writes it
+ * straight to the socket with its length instead of reading it back through a web stream. Next
+ * sees an ordinary Response.
+ */
+export function textResponse(body: string, init: ResponseInit): Response {
+  const response = new Response(body, init);
+  rawBodies.set(response, body);
+  return response;
+}
+
+/** The string a textResponse was built from; undefined for any other Response. */
+export function rawBodyOf(response: Response): string | undefined {
+  return rawBodies.get(response);
+}
+
 export function sseData(value: unknown): string {
   return `data: ${typeof value === "string" ? value : JSON.stringify(value)}\n\n`;
 }

@@ -23,10 +23,21 @@ export function settleBehindResponse(requestId: string, capture: Promise<unknown
   );
   pending.set(requestId, tracked);
   void tracked.then(() => pending.delete(requestId));
+  keepAliveUnderNext(tracked);
+}
+
+/**
+ * A process either serves its gateway calls inside Next's request scope (next start/dev) or never
+ * does (the front server): after() throwing once — and building that Error costs more than the
+ * rest of this module per call — means it will throw every time, so it is not tried again.
+ */
+let nextAfterUsable = true;
+function keepAliveUnderNext(work: Promise<void>): void {
+  if (!nextAfterUsable) return;
   try {
-    after(tracked);
+    after(work);
   } catch {
-    // Not inside a Next request (the front server, tests): the registry above keeps track.
+    nextAfterUsable = false; // not inside a Next request (the front server, tests): the registry keeps track
   }
 }
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { rawBodyOf } from "@/lib/gateway/respond";
 
 /**
  * node:http ⇄ web Request/Response, the minimum the gateway's route handlers need: the body is read
@@ -25,7 +26,14 @@ export async function toWebRequest(req: IncomingMessage, res: ServerResponse): P
   return new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, { method, headers, body, signal: controller.signal });
 }
 
-/** Writes status, headers (every set-cookie kept) and the body, chunk by chunk so SSE arrives as produced. */
+/**
+ * Writes status, headers (every set-cookie kept) and the body. A body the gateway built from a
+ * string (lib/gateway/respond.ts, textResponse) goes out whole with its length, in one write. A
+ * streamed body goes out as it is produced, but coalesced per event-loop turn: what the handler
+ * enqueues in one turn (an upstream read's events; the usage chunk, [DONE] and the end) leaves in
+ * one writev instead of one syscall each, and the head rides with the first chunk — or on its own
+ * one turn later when no chunk is ready, so an SSE client still sees headers at once.
+ */
 export async function writeWebResponse(response: Response, res: ServerResponse): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, key) => {
@@ -33,13 +41,29 @@ export async function writeWebResponse(response: Response, res: ServerResponse):
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers["set-cookie"] = cookies;
+  const raw = rawBodyOf(response);
+  if (raw !== undefined) {
+    headers["content-length"] = String(Buffer.byteLength(raw));
+    res.writeHead(response.status, headers).end(raw);
+    return;
+  }
   if (!response.body) {
     res.writeHead(response.status, headers).end();
     return;
   }
   res.writeHead(response.status, headers);
-  // Node buffers the head until the first write; an SSE client should see headers at once.
-  if (headers["content-type"]?.toString().startsWith("text/event-stream")) res.flushHeaders();
+  let corked = false;
+  const uncorkNextTurn = () => {
+    if (corked) return;
+    corked = true;
+    res.cork();
+    setImmediate(() => {
+      corked = false;
+      if (!res.headersSent && !res.destroyed) res.flushHeaders();
+      res.uncork();
+    });
+  };
+  uncorkNextTurn(); // the head waits at most one turn for the first chunk
   const reader = response.body.getReader();
   const onClose = () => void reader.cancel().catch(() => {});
   res.once("close", onClose);
@@ -48,6 +72,7 @@ export async function writeWebResponse(response: Response, res: ServerResponse):
       const { done, value } = await reader.read();
       if (done) break;
       if (res.destroyed) break;
+      uncorkNextTurn();
       if (!res.write(value)) await new Promise<void>((resolve) => res.once("drain", resolve).once("close", resolve));
     }
   } catch {

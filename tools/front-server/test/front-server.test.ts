@@ -53,7 +53,11 @@ describe("front server (npm start): API-key gateway calls in process, the rest p
     const res = await complete(a.apiKey, { model: "standard", messages: user("Say hello"), max_tokens: 50 });
     expect(res.status).toBe(200);
     expect(res.headers.get(SERVED_BY_HEADER)).toBe("front");
-    const data = (await res.json()) as { usage: { prompt_tokens: number; completion_tokens: number; credits_charged: number } };
+    // Written whole from the handler's string (one write, with its length), not re-read as a chunked stream.
+    const text = await res.text();
+    expect(res.headers.get("content-length")).toBe(String(Buffer.byteLength(text)));
+    expect(res.headers.get("transfer-encoding")).toBeNull();
+    const data = JSON.parse(text) as { usage: { prompt_tokens: number; completion_tokens: number; credits_charged: number } };
     expect(data.usage.credits_charged).toBe(data.usage.prompt_tokens + data.usage.completion_tokens);
     expect(res.headers.get("x-credits-charged")).toBe(String(data.usage.credits_charged));
     const receipt = await receiptAfter(t.db, a.accountId, res.headers.get("x-request-id")!);
