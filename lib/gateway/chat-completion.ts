@@ -70,10 +70,11 @@ export async function runChatCompletion(db: Db, call: CompletionCall): Promise<R
       baseHeaders[HEADER.cache] = "miss";
     }
     const config = getGatewayConfig();
-    // A plain call is answered without waiting for its capture's commit when the charge is known
-    // (Settlement.charge). With an Idempotency-Key or the cache, the answer waits: a retry must find
-    // the stored outcome, and the next identical request the cached answer.
-    const answerFirst = call.onFinalResponse === undefined && cacheKey === null;
+    // A plain API-key call is answered without waiting for its capture's commit when the charge is
+    // known (Settlement.charge). The answer waits with an Idempotency-Key (a retry must find the
+    // stored outcome), with the cache (the next identical request must find the entry) and for a
+    // signed-in session (the playground reads the new balance as soon as the reply ends).
+    const answerFirst = caller.via === "api_key" && call.onFinalResponse === undefined && cacheKey === null;
     if (prepared.stream) {
       const opened = await openUpstreamStream({ upstream, body: prepared.upstreamBody, signal: call.signal, policy: config.retry });
       timer.mark("upstream-headers");

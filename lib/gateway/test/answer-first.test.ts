@@ -101,6 +101,17 @@ describe("answer first, capture behind the answer", () => {
     expect((await getReceipt(t.db, a.accountId, res.headers.get("x-request-id")!))!.chargedCredits).toBe(Number(res.headers.get("x-credits-charged")));
   });
 
+  it("a signed-in session's call (the playground) waits for the commit: it reads the new balance as soon as the reply ends", async () => {
+    const a = await makePayingAccount(t.db, 10_000);
+    const call = rawCall("/chat/completions", { headers: { cookie: a.cookie }, body: body("Playground [mock slow_ms=300 tokens=5]") });
+    const lock = await lockLedgerOnceHeld(a.accountId);
+    expect(await pendingFor(call, 400)).toBe(true);
+    await lock.unlock();
+    const res = await call;
+    expect(res.status).toBe(200);
+    expect((await getReceipt(t.db, a.accountId, res.headers.get("x-request-id")!))!.chargedCredits).toBe(Number(res.headers.get("x-credits-charged")));
+  });
+
   it("a charge reaching into overage waits for the capture: the hard limit lowered mid-call caps it, and the header says the capped charge", async () => {
     const a = await makeAccountWithExactly(t.db, 20);
     await setPlan(t.db, a.accountId, "pro");
