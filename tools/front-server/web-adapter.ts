@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { rawBodyOf } from "@/lib/gateway/respond";
+import { NodeBackedRequest } from "./node-request";
 
 /**
- * node:http ⇄ web Request/Response, the minimum the gateway's route handlers need: the body is read
- * whole (completion bodies are small JSON), and the client's disconnect aborts the Request's signal
- * (the gateway then aborts the upstream call and bills what was streamed).
+ * node:http → what the gateway's route handlers read of a `Request` (./node-request.ts): the body
+ * is read whole (completion bodies are small JSON), and the client's disconnect aborts the
+ * request's signal (the gateway then aborts the upstream call and bills what was streamed).
  */
 export async function toWebRequest(req: IncomingMessage, res: ServerResponse): Promise<Request> {
   const controller = new AbortController();
@@ -12,18 +13,15 @@ export async function toWebRequest(req: IncomingMessage, res: ServerResponse): P
   res.once("close", () => {
     if (!res.writableFinished) controller.abort();
   });
-  const headers = new Headers();
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
   const method = req.method ?? "GET";
-  let body: Uint8Array<ArrayBuffer> | undefined;
+  let body: Buffer | null = null;
   if (method !== "GET" && method !== "HEAD") {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const all = Buffer.concat(chunks);
-    body = new Uint8Array(all.buffer as ArrayBuffer, all.byteOffset, all.byteLength);
+    body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
   }
-  return new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, { method, headers, body, signal: controller.signal });
+  const request = new NodeBackedRequest(method, `http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, req.headers, body, controller.signal);
+  return request as unknown as Request;
 }
 
 /**

@@ -65,6 +65,15 @@ describe("front server (npm start): API-key gateway calls in process, the rest p
     expect(nextSaw.length).toBe(before);
   });
 
+  it("bad body through the front server → 400 in OpenAI's shape, served in process, nothing held", async () => {
+    const a = await makePayingAccount(t.db, 10_000);
+    const res = await fetch(`${base}/api/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${a.apiKey}`, "content-type": "application/json" }, body: "{nope" });
+    expect(res.status).toBe(400);
+    expect(res.headers.get(SERVED_BY_HEADER)).toBe("front");
+    expect(((await res.json()) as { error: { type: string } }).error.type).toBe("invalid_request_error");
+    expect(await t.sql`select 1 from holds where account_id = ${a.accountId}`).toHaveLength(0);
+  });
+
   it("GET /api/v1/receipts/:id with the key → served in process with the route param; bad key → 401 in OpenAI's shape", async () => {
     const a = await makePayingAccount(t.db, 10_000);
     const done = await complete(a.apiKey, { model: "standard", messages: user("Hi"), max_tokens: 5 });
