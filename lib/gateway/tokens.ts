@@ -16,8 +16,53 @@ const TOKENS_PER_NAME = 1;
 const REPLY_PRIMER_TOKENS = 3;
 
 export function countTextTokens(text: string): number {
-  return text.length === 0 ? 0 : countO200k(text, ORDINARY_TEXT);
+  if (text.length === 0) return 0;
+  const known = memo.get(text);
+  if (known !== undefined) return known;
+  const n = countO200k(text, ORDINARY_TEXT);
+  memo.set(text, n);
+  return n;
 }
+
+/**
+ * Counts of texts seen recently. A chat client re-sends its system prompt and every earlier turn
+ * with each request, so most of a conversation's prompt was counted already; BPE costs ~1 µs per
+ * few characters, a lookup ~0.1 µs. Two generations approximate LRU without bookkeeping per hit:
+ * when the current one holds maxChars characters of keys it becomes the previous one (the
+ * older is dropped), so memory stays under ~2 × that (~32 MB of strings at the default).
+ */
+export class TwoGenerationMemo {
+  private current = new Map<string, number>();
+  private previous = new Map<string, number>();
+  private chars = 0;
+
+  constructor(private readonly maxChars: number) {}
+
+  get(key: string): number | undefined {
+    const hit = this.current.get(key);
+    if (hit !== undefined) return hit;
+    const old = this.previous.get(key);
+    if (old !== undefined) this.set(key, old); // promoted: still in use
+    return old;
+  }
+
+  set(key: string, value: number): void {
+    if (key.length > this.maxChars / 8) return; // one huge text would flush everything else
+    if (this.chars + key.length > this.maxChars) {
+      this.previous = this.current;
+      this.current = new Map();
+      this.chars = 0;
+    }
+    this.current.set(key, value);
+    this.chars += key.length;
+  }
+
+  /** Entries in both generations; characters of keys in the current one. */
+  get size(): { entries: number; chars: number } {
+    return { entries: this.current.size + this.previous.size, chars: this.chars };
+  }
+}
+const memo = new TwoGenerationMemo(8_000_000);
 
 export type CountableMessage = {
   role: string;

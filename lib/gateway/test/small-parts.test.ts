@@ -4,7 +4,8 @@ import { cacheRequestHash } from "../cache";
 import { canonicalJson } from "../canonical";
 import { openAiErrorBody } from "../http/openai-error";
 import { AppError } from "@/lib/errors";
-import { countPromptTokens, countTextTokens } from "../tokens";
+import { countTokens as countO200k } from "gpt-tokenizer/encoding/o200k_base";
+import { TwoGenerationMemo, countPromptTokens, countTextTokens } from "../tokens";
 import type { ChatCompletionBody } from "../schemas";
 
 describe("TokenBucketLimiter", () => {
@@ -77,5 +78,27 @@ describe("prompt tokens", () => {
 
   it("special-token text is ordinary text, not a crash", () => {
     expect(countTextTokens("<|endoftext|>")).toBeGreaterThan(1);
+  });
+
+  it("counts through the memo equal the tokenizer's, the first time and again", () => {
+    const direct = (t: string) => countO200k(t, { disallowedSpecial: new Set<string>() });
+    const texts = ["You are a helpful assistant.", "Summarise the usage of account 42 for November.", "<|endoftext|> is text here", "naïve café — 東京"];
+    for (const t of [...texts, ...texts]) expect(countTextTokens(t)).toBe(direct(t));
+  });
+
+  it("TwoGenerationMemo: keeps what is still used, drops what is not, never holds over 2 × its limit, skips texts over 1/8 of it", () => {
+    const m = new TwoGenerationMemo(1_000);
+    m.set("a".repeat(100), 1);
+    for (let i = 0; i < 9; i++) m.set(`k${i}`.padEnd(100, "x"), i); // 1,000 characters: a full generation
+    expect(m.size.chars).toBe(1_000);
+    m.set("b".repeat(100), 2); // rolls over: the first generation becomes the previous one
+    expect(m.size.chars).toBe(100);
+    expect(m.get("a".repeat(100))).toBe(1); // found in the previous generation, promoted
+    for (let i = 0; i < 9; i++) m.set(`z${i}`.padEnd(100, "y"), i); // rolls over again
+    expect(m.get("a".repeat(100))).toBe(1); // promoted, so it survived
+    expect(m.get("k5".padEnd(100, "x"))).toBeUndefined(); // never used again: dropped
+    expect(m.size.entries).toBeLessThanOrEqual(20);
+    m.set("c".repeat(126), 3);
+    expect(m.get("c".repeat(126))).toBeUndefined();
   });
 });
