@@ -23,6 +23,7 @@ afterAll(async () => {
   await locker.end({ timeout: 1 });
 });
 
+type Account = Awaited<ReturnType<typeof makePayingAccount>>;
 const body = (content: string, extra: Record<string, unknown> = {}) => ({ model: "standard", messages: [{ role: "user", content }], ...extra });
 
 /** Waits for the request's hold, then locks the account's ledger row until `unlock()` is called. */
@@ -90,20 +91,13 @@ describe("answer first, capture behind the answer", () => {
     expect((await receiptAfter(t.db, a.accountId, requestId))!.chargedCredits).toBe(charged);
   });
 
-  it("with an Idempotency-Key the answer waits for the commit (a retry must find the stored outcome)", async () => {
+  // Each of these must find the outcome at once: a retry the stored result, the playground its new balance.
+  it.each([
+    { who: "a call with an Idempotency-Key (a retry must find the stored outcome)", init: (a: Account) => ({ apiKey: a.apiKey, headers: { "idempotency-key": "k-answer-first" } }) },
+    { who: "a signed-in session's call (the playground reads the new balance as soon as the reply ends)", init: (a: Account) => ({ headers: { cookie: a.cookie } }) },
+  ])("$who: the answer waits for the commit", async ({ init }) => {
     const a = await makePayingAccount(t.db, 10_000);
-    const call = rawCall("/chat/completions", { apiKey: a.apiKey, headers: { "idempotency-key": "k-answer-first" }, body: body("Keyed [mock slow_ms=300 tokens=5]") });
-    const lock = await lockLedgerOnceHeld(a.accountId);
-    expect(await pendingFor(call, 400)).toBe(true);
-    await lock.unlock();
-    const res = await call;
-    expect(res.status).toBe(200);
-    expect((await getReceipt(t.db, a.accountId, res.headers.get("x-request-id")!))!.chargedCredits).toBe(Number(res.headers.get("x-credits-charged")));
-  });
-
-  it("a signed-in session's call (the playground) waits for the commit: it reads the new balance as soon as the reply ends", async () => {
-    const a = await makePayingAccount(t.db, 10_000);
-    const call = rawCall("/chat/completions", { headers: { cookie: a.cookie }, body: body("Playground [mock slow_ms=300 tokens=5]") });
+    const call = rawCall("/chat/completions", { ...init(a), body: body("Waits [mock slow_ms=300 tokens=5]") });
     const lock = await lockLedgerOnceHeld(a.accountId);
     expect(await pendingFor(call, 400)).toBe(true);
     await lock.unlock();
