@@ -45,8 +45,8 @@ const combiners = new WeakMap<Db, LedgerCombiner>();
  * without the database either, so it is charged nothing — the same outcome as a durable hold the
  * sweeper later releases. A capture is durable before it answers, and since WAL is flushed in
  * order, it makes the hold before it durable too. A forgotten release only leaves a hold for the
- * sweeper. Measured: −0.6 to −1 ms on the gateway's added latency at 1 client (one fdatasync and
- * its wake-up off the critical path before the upstream call). Proved by ./durability.test.ts,
+ * sweeper. Measured: −0.3 ms on the gateway's added p50 at 1 client (interleaved A/B on one
+ * stack: one fdatasync off the path before the upstream call). Proved by ./durability.test.ts,
  * which crashes Postgres right after each kind of call.
  */
 export function chargesCredits(batches: { ops: { o: string }[] }[]): boolean {
