@@ -140,7 +140,7 @@ async function serveCacheHit(
     response = { status: 200, headers: { "content-type": "application/json", ...headers }, body, stream: false };
   }
   await bestEffort("idempotency store", async () => call.onFinalResponse?.(response, receipt));
-  return new Response(response.body, { status: response.status, headers: response.headers });
+  return textResponse(response.body, { status: response.status, headers: response.headers });
 }
 
 /** Work after the charge that must not fail the request: logged, not thrown. */

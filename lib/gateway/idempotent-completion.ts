@@ -10,7 +10,7 @@ import {
   releaseIdempotencyKey,
   type StoredResponse,
 } from "./idempotency";
-import { HEADER } from "./respond";
+import { HEADER, textResponse } from "./respond";
 
 /**
  * A chat completion under an optional Idempotency-Key: the first run is stored, a retry replays
@@ -29,7 +29,7 @@ export async function runChatCompletionIdempotently(db: Db, call: Omit<Completio
   });
   if (claim.kind === "replay") {
     const { status, headers, body } = claim.response;
-    return new Response(body, { status, headers: { ...headers, [HEADER.requestId]: claim.requestId, [HEADER.replayed]: "true" } });
+    return textResponse(body, { status, headers: { ...headers, [HEADER.requestId]: claim.requestId, [HEADER.replayed]: "true" } });
   }
   const owned = { ...key, requestId: call.requestId };
   const giveBack = () => releaseIdempotencyKey(db, owned);

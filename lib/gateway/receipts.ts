@@ -1,7 +1,5 @@
-import { and, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { holds } from "@/db/schema";
-import { getReceipt, type Receipt } from "@/lib/ledger";
+import { getHoldStatus, getReceipt, type Receipt } from "@/lib/ledger";
 import { AppError, notFound } from "@/lib/errors";
 import { settledHere } from "./settle-behind";
 
@@ -17,25 +15,16 @@ const SETTLING_POLL_MS = 25;
  */
 export async function getReceiptOrThrow(db: Db, accountId: string, requestId: string) {
   await settledHere(requestId);
-  let receipt = await getReceipt(db, accountId, requestId);
-  for (let waited = 0; !receipt && waited < SETTLING_WAIT_MS; waited += SETTLING_POLL_MS) {
-    if (!(await isHeld(db, accountId, requestId))) break;
+  const until = Date.now() + SETTLING_WAIT_MS;
+  for (;;) {
+    const receipt = await getReceipt(db, accountId, requestId);
+    if (receipt) return receiptObject(receipt);
+    if ((await getHoldStatus(db, accountId, requestId)) !== "held") throw notFound(`Receipt for request ${requestId}`);
+    if (Date.now() >= until) {
+      throw new AppError("not_found", `Request ${requestId} is still in progress; its receipt is written when it ends`, { details: { status: "held" } });
+    }
     await new Promise((r) => setTimeout(r, SETTLING_POLL_MS));
-    receipt = await getReceipt(db, accountId, requestId);
   }
-  if (receipt) return receiptObject(receipt);
-  if (await isHeld(db, accountId, requestId)) {
-    throw new AppError("not_found", `Request ${requestId} is still in progress; its receipt is written when it ends`, { details: { status: "held" } });
-  }
-  throw notFound(`Receipt for request ${requestId}`);
-}
-
-async function isHeld(db: Db, accountId: string, requestId: string): Promise<boolean> {
-  const [row] = await db
-    .select({ status: holds.status })
-    .from(holds)
-    .where(and(eq(holds.accountId, accountId), eq(holds.requestId, requestId)));
-  return row?.status === "held";
 }
 
 /** The receipt in the API's snake_case, like the rest of /api/v1. */

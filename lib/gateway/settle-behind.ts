@@ -14,10 +14,10 @@ import { after } from "next/server";
  *   would otherwise freeze it once the response is sent). The front server is not a Next request
  *   scope, so there `after` throws and this registry is what keeps track.
  */
-const pending = new Map<string, Promise<unknown>>();
+const pending = new Map<string, Promise<void>>();
 
 export function settleBehindResponse(requestId: string, capture: Promise<unknown>): void {
-  const tracked = capture.then(
+  const tracked: Promise<void> = capture.then(
     () => undefined,
     () => undefined, // the work logs its own failure; here it only has to be over
   );
@@ -43,8 +43,7 @@ function keepAliveUnderNext(work: Promise<void>): void {
 
 /** Resolves when this process's capture of `requestId`, if one is still committing, is over. */
 export function settledHere(requestId: string): Promise<void> {
-  const p = pending.get(requestId);
-  return p ? p.then(() => undefined) : Promise.resolve();
+  return pending.get(requestId) ?? Promise.resolve();
 }
 
 /** Waits (up to `timeoutMs`) for every capture still committing; returns how many were left unfinished. */

@@ -85,7 +85,7 @@ export class Settlement {
    * time (an admin may have lowered it meanwhile). So a charge that fits in the hold's grant part
    * is exact; one that reaches into overage is known only after the capture.
    */
-  chargeKnownBeforeCapture(input: CaptureInput): number | null {
+  private chargeKnownBeforeCapture(input: CaptureInput): number | null {
     if (input.cacheHit) return null; // served by serveCacheHit, which checks the zero it got
     const charge = Math.min(creditsFor(this.base.price, input.usage), this.base.hold.credits);
     return charge <= this.base.hold.fromGrantsCredits ? charge : null;

@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
-import { accountLedger, creditGrants, usageEvents } from "@/db/schema";
+import { accountLedger, creditGrants, holds, usageEvents, type HoldStatus } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import type { Balance, Receipt } from "./types";
 
@@ -95,6 +95,12 @@ export function receiptFromRow(e: EventRow): Receipt {
 export async function getReceipt(db: DbOrTx, accountId: string, requestId: string): Promise<Receipt | null> {
   const [e] = await db.select().from(usageEvents).where(and(eq(usageEvents.accountId, accountId), eq(usageEvents.requestId, requestId)));
   return e ? receiptFromRow(e) : null;
+}
+
+/** Where one request's hold stands (held, captured, released), scoped to the account; null if it has none. */
+export async function getHoldStatus(db: DbOrTx, accountId: string, requestId: string): Promise<HoldStatus | null> {
+  const [h] = await db.select({ status: holds.status }).from(holds).where(and(eq(holds.accountId, accountId), eq(holds.requestId, requestId)));
+  return h?.status ?? null;
 }
 
 export async function recentReceipts(db: DbOrTx, accountId: string, options: { limit?: number } = {}): Promise<Receipt[]> {

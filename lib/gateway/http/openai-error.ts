@@ -1,5 +1,6 @@
 import type { ErrorCode } from "@/lib/errors";
 import { toAppError } from "@/lib/http/errors";
+import { textResponse } from "../respond";
 
 /**
  * Errors in OpenAI's shape, `{ error: { message, type, code, param } }`, so the official clients
@@ -60,7 +61,7 @@ export function openAiErrorBody(e: unknown): { status: number; body: OpenAiError
 
 export function openAiErrorResponse(e: unknown, headers: Record<string, string>): Response {
   const { status, body } = openAiErrorBody(e);
-  return Response.json(body, { status, headers });
+  return textResponse(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 }
 
 function paramOf(details: Record<string, unknown>): string | null {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import postgres from "postgres";
 import { createTestDb, type TestDb } from "@/tests/db";
-import { getReceipt, setLimits, setPlan } from "@/lib/ledger";
+import { getReceipt, reserve, setLimits, setPlan } from "@/lib/ledger";
 import { drainSettlements, settlementsInFlight } from "../settle-behind";
 import { balanceAfter, eventually, makeAccountWithExactly, makePayingAccount, rawCall, receiptAfter, startGatewayRig } from "./harness";
 
@@ -120,6 +120,20 @@ describe("answer first, capture behind the answer", () => {
     expect(receipt.cappedCredits).toBeGreaterThan(0);
     expect(Number(res.headers.get("x-credits-charged"))).toBe(receipt.chargedCredits);
     expect((await res.json()).usage.credits_charged).toBe(receipt.chargedCredits);
+  });
+
+  it("a receipt asked for while the request is still held: waits up to 2 s, then 404 'still in progress'; an unknown id is a plain 404 at once", async () => {
+    const a = await makePayingAccount(t.db, 10_000);
+    const requestId = `req_inflight_${Date.now()}`;
+    await reserve(t.db, { accountId: a.accountId, requestId, credits: 10 }); // a request in flight elsewhere
+    const started = Date.now();
+    const held = await rawCall(`/receipts/${requestId}`, { method: "GET", apiKey: a.apiKey });
+    expect(held.status).toBe(404);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
+    expect((await held.json()).error.message).toMatch(/still in progress/);
+    const unknown = await rawCall("/receipts/req_never_made", { method: "GET", apiKey: a.apiKey });
+    expect(unknown.status).toBe(404);
+    expect((await unknown.json()).error.message).not.toMatch(/in progress/);
   });
 
   it("drainSettlements (shutdown) waits for captures still committing", async () => {

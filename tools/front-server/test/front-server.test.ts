@@ -70,6 +70,7 @@ describe("front server (npm start): API-key gateway calls in process, the rest p
     const res = await fetch(`${base}/api/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${a.apiKey}`, "content-type": "application/json" }, body: "{nope" });
     expect(res.status).toBe(400);
     expect(res.headers.get(SERVED_BY_HEADER)).toBe("front");
+    expect(res.headers.get("transfer-encoding")).toBeNull(); // errors too are written whole, with their length
     expect(((await res.json()) as { error: { type: string } }).error.type).toBe("invalid_request_error");
     expect(await t.sql`select 1 from holds where account_id = ${a.accountId}`).toHaveLength(0);
   });
