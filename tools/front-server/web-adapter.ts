@@ -51,7 +51,7 @@ export async function writeWebResponse(response: Response, res: ServerResponse):
   }
   res.writeHead(response.status, headers);
   let corked = false;
-  const uncorkNextTurn = () => {
+  const corkUntilNextTurn = () => {
     if (corked) return;
     corked = true;
     res.cork();
@@ -61,7 +61,7 @@ export async function writeWebResponse(response: Response, res: ServerResponse):
       res.uncork();
     });
   };
-  uncorkNextTurn(); // the head waits at most one turn for the first chunk
+  corkUntilNextTurn(); // the head waits at most one turn for the first chunk
   const reader = response.body.getReader();
   const onClose = () => void reader.cancel().catch(() => {});
   res.once("close", onClose);
@@ -70,7 +70,7 @@ export async function writeWebResponse(response: Response, res: ServerResponse):
       const { done, value } = await reader.read();
       if (done) break;
       if (res.destroyed) break;
-      uncorkNextTurn();
+      corkUntilNextTurn();
       if (!res.write(value)) await new Promise<void>((resolve) => res.once("drain", resolve).once("close", resolve));
     }
   } catch {
