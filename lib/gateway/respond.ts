@@ -33,12 +33,24 @@ export function shapeCompletion(
 const rawBodies = new WeakMap<Response, string>();
 
 /**
+ * Set once by the front server (tools/front-server/server.ts): in its process every gateway
+ * response is written by it, from the remembered string, so the Response needs no body of its own.
+ * Giving a Response a string body builds a web ReadableStream around it: ≈ 26 µs per response
+ * against ≈ 2–3 µs without (warm, measured on this project's machine), ≈ 4 % of the front server's
+ * CPU per metered call. Next's process never sets it, so there every Response carries its body.
+ */
+let bodiesWrittenFromString = false;
+export function writeTextBodiesFromString(): void {
+  bodiesWrittenFromString = true;
+}
+
+/**
  * A Response whose body is `body`, remembered: the front server (tools/front-server) writes it
  * straight to the socket with its length instead of reading it back through a web stream. Next
  * sees an ordinary Response.
  */
 export function textResponse(body: string, init: ResponseInit): Response {
-  const response = new Response(body, init);
+  const response = new Response(bodiesWrittenFromString ? null : body, init);
   rawBodies.set(response, body);
   return response;
 }

