@@ -7,7 +7,7 @@ import type { GatewayCaller } from "./http/authenticate";
 import { prepareCompletion, type PreparedCompletion, type RequestOptions } from "./prepare";
 import type { StoredResponse } from "./idempotency";
 import { partialStreamReplay } from "./partial-replay";
-import { HEADER, SSE_HEADERS, completionAsSse, shapeCompletion, textResponse } from "./respond";
+import { HEADER, SSE_HEADERS, completionAsSse, pushedTextResponse, shapeCompletion, textResponse } from "./respond";
 import type { ChatCompletionBody } from "./schemas";
 import { Settlement } from "./settlement";
 import { PhaseTimer } from "./timing";
@@ -94,7 +94,7 @@ export async function runChatCompletion(db: Db, call: CompletionCall): Promise<R
         },
       };
       const body = streamCompletion({ requestId, prepared, upstream: opened, settlement, clientSignal: call.signal, idleTimeoutMs: config.streamIdleTimeoutMs, keepTranscript: call.onFinalResponse !== undefined, answerFirst, hooks });
-      return new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...baseHeaders, [HEADER.attempts]: String(opened.attempts), "server-timing": timer.header() } });
+      return pushedTextResponse(body, { status: 200, headers: { ...SSE_HEADERS, ...baseHeaders, [HEADER.attempts]: String(opened.attempts), "server-timing": timer.header() } });
     }
 
     const { json, attempts } = await callUpstreamJson({ upstream, body: prepared.upstreamBody, signal: call.signal, policy: config.retry });

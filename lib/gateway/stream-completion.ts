@@ -1,6 +1,6 @@
 import type { Receipt } from "@/lib/ledger";
 import type { PreparedCompletion } from "./prepare";
-import { SSE_DONE, sseData } from "./respond";
+import { SSE_DONE, sseData, type TextPushSource, type TextSink } from "./respond";
 import type { Settlement } from "./settlement";
 import { StreamAccumulator } from "./stream-accumulator";
 import { readSseBatches } from "./upstream/sse";
@@ -41,14 +41,13 @@ export function streamCompletion(args: {
   /** Send the final usage chunk and [DONE] without waiting for the capture's commit when the charge is known (Settlement.charge). */
   answerFirst: boolean;
   hooks: StreamHooks;
-}): ReadableStream<Uint8Array> {
+}): TextPushSource {
   const { requestId, prepared, upstream, settlement, clientSignal } = args;
-  const encoder = new TextEncoder();
   const accumulator = new StreamAccumulator();
   const transcript: string[] = [];
   let clientGone = false;
   let upstreamUsage: unknown = null;
-  let streamController: ReadableStreamDefaultController<Uint8Array> | undefined;
+  let sink: TextSink | undefined;
 
   // The client is gone: stop the upstream now (it bills by the token) and end our side of the
   // stream, so whoever still reads it (a proxy, an in-process caller) sees an error, not a hang.
@@ -57,20 +56,20 @@ export function streamCompletion(args: {
     clientGone = true;
     upstream.abort();
     try {
-      streamController?.error(new Error("client disconnected"));
+      sink?.error(new Error("client disconnected"));
     } catch {
       // already closed
     }
   };
 
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      streamController = controller;
+  return {
+    start(to) {
+      sink = to;
       const send = (text: string) => {
         if (args.keepTranscript) transcript.push(text);
         if (clientGone) return;
         try {
-          controller.enqueue(encoder.encode(text));
+          to.write(text);
         } catch {
           leave();
         }
@@ -78,7 +77,7 @@ export function streamCompletion(args: {
       const close = () => {
         if (clientGone) return;
         try {
-          controller.close();
+          to.close();
         } catch {
           // already closed by a cancel
         }
@@ -119,7 +118,7 @@ export function streamCompletion(args: {
               accumulator.add(choices);
               chunk.id = requestId;
               chunk.model = prepared.price.id;
-              delete chunk.usage;
+              chunk.usage = undefined; // dropped by JSON.stringify; `delete` would turn the object into a slow dictionary
               if (heldBack) out += sseData(heldBack);
               heldBack = null;
               const finishing = choices.some((c) => c && typeof c === "object" && typeof (c as { finish_reason?: unknown }).finish_reason === "string");
@@ -190,7 +189,7 @@ export function streamCompletion(args: {
     cancel() {
       leave();
     },
-  });
+  };
 }
 
 function errorMessageOf(error: unknown): string {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { rawBodyOf } from "@/lib/gateway/respond";
+import { pushedBodyOf, rawBodyOf, type TextPushSource } from "@/lib/gateway/respond";
 import { NodeBackedRequest } from "./node-request";
 
 /**
@@ -58,23 +58,16 @@ export async function writeWebResponse(response: Response, res: ServerResponse):
     res.writeHead(response.status, headers).end(raw);
     return;
   }
-  if (!response.body) {
+  const pushed = pushedBodyOf(response);
+  if (!response.body && !pushed) {
     res.writeHead(response.status, headers).end();
     return;
   }
   res.writeHead(response.status, headers);
-  let corked = false;
-  const corkUntilNextTurn = () => {
-    if (corked) return;
-    corked = true;
-    res.cork();
-    setImmediate(() => {
-      corked = false;
-      if (!res.headersSent && !res.destroyed) res.flushHeaders();
-      res.uncork();
-    });
-  };
+  const corkUntilNextTurn = corkerFor(res);
   corkUntilNextTurn(); // the head waits at most one turn for the first chunk
+  if (pushed) return writePushed(pushed, res, corkUntilNextTurn);
+  if (!response.body) return;
   const reader = response.body.getReader();
   const onClose = () => void reader.cancel().catch(() => {});
   res.once("close", onClose);
@@ -92,4 +85,61 @@ export async function writeWebResponse(response: Response, res: ServerResponse):
     res.off("close", onClose);
     if (!res.destroyed) res.end();
   }
+}
+
+/** Coalesces what is written in one event-loop turn into one writev (see writeWebResponse). */
+function corkerFor(res: ServerResponse): () => void {
+  let corked = false;
+  return () => {
+    if (corked) return;
+    corked = true;
+    res.cork();
+    setImmediate(() => {
+      corked = false;
+      if (!res.headersSent && !res.destroyed) res.flushHeaders();
+      res.uncork();
+    });
+  };
+}
+
+/**
+ * A pushed body (lib/gateway/respond.ts, pushedTextResponse): each piece straight to the socket as
+ * the source produces it. The source is always started — one whose client already left is then
+ * cancelled, so it still settles what it holds (a stream bills what was generated) — and
+ * cancelled when the client disconnects before it closed.
+ */
+function writePushed(source: TextPushSource, res: ServerResponse, corkUntilNextTurn: () => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let ended = false;
+    const finish = () => {
+      if (ended) return;
+      ended = true;
+      res.off("close", onClose);
+      resolve();
+    };
+    const onClose = () => {
+      if (ended) return;
+      finish();
+      source.cancel();
+    };
+    res.once("close", onClose);
+    source.start({
+      write: (text) => {
+        if (ended || res.destroyed) throw new Error("client disconnected");
+        corkUntilNextTurn();
+        res.write(text);
+      },
+      close: () => {
+        if (ended) return;
+        finish();
+        if (!res.destroyed) res.end();
+      },
+      error: () => {
+        if (ended) return;
+        finish();
+        if (!res.destroyed) res.end();
+      },
+    });
+    if (res.destroyed) onClose();
+  });
 }
