@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import postgres from "postgres";
 import { createTestDb, type TestDb } from "@/tests/db";
 import { getReceipt, reserve, setLimits, setPlan } from "@/lib/ledger";
+import { findModelPrice } from "@/lib/config/price-book";
 import { drainSettlements, settlementsInFlight } from "../settle-behind";
+import { Settlement } from "../settlement";
 import { balanceAfter, eventually, makeAccountWithExactly, makePayingAccount, rawCall, receiptAfter, startGatewayRig } from "./harness";
 
 /**
@@ -146,5 +148,24 @@ describe("answer first, capture behind the answer", () => {
     await lock.unlock();
     expect(await draining).toBe(0);
     expect(await getReceipt(t.db, a.accountId, res.headers.get("x-request-id")!)).not.toBeNull();
+  });
+
+  it("the capture behind the answer starts after the turn, but is claimed at once: a release right after charge() gets the capture, charged once", async () => {
+    const a = await makePayingAccount(t.db, 10_000);
+    const requestId = `req_claimed_${Date.now()}`;
+    const hold = await reserve(t.db, { accountId: a.accountId, requestId, credits: 100 });
+    const settlement = new Settlement(t.db, { accountId: a.accountId, requestId, userId: a.userId, apiKeyId: a.apiKeyId, action: null, price: findModelPrice("standard")!, startedAt: performance.now(), hold });
+    const usage = { inputTokens: 10, outputTokens: 20, cachedTokens: 0 };
+    const charged = await settlement.charge({ usage, status: "succeeded" }, { answerFirst: true });
+    expect(settlement.settled).toBe(true);
+    expect(settlementsInFlight()).toBeGreaterThanOrEqual(1);
+    // Same turn as charge(): the capture's work has not started, yet the request is already its.
+    await settlement.release("client_gone"); // too late: the capture owns this request
+    const receipt = await charged.receipt;
+    expect(receipt.chargedCredits).toBe(charged.chargedCredits);
+    expect(charged.chargedCredits).toBeGreaterThan(0);
+    const [after] = await t.sql<{ status: string }[]>`select status from holds where account_id = ${a.accountId} and request_id = ${requestId}`;
+    expect(after!.status).toBe("captured");
+    expect((await getReceipt(t.db, a.accountId, requestId))!.chargedCredits).toBe(charged.chargedCredits);
   });
 });
