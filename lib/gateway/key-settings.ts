@@ -9,11 +9,13 @@ import { TtlCache } from "@/lib/ttl-cache";
 export type KeySettings = { cacheEnabled: boolean; cacheTtlSeconds: number | null };
 export const DEFAULT_KEY_SETTINGS: KeySettings = { cacheEnabled: false, cacheTtlSeconds: null };
 
-// Same staleness bound as the key cache: a change in this process applies at once, elsewhere within the TTL.
-let cache = new TtlCache<KeySettings>({ ttlMs: 10_000, maxEntries: 10_000 });
+// Same staleness bound as the key cache: a change in this process applies at once, elsewhere within
+// the TTL; and, like it, re-read in the background while in use (lib/api-keys/key-cache.ts).
+const cacheFor = (ttlMs: number) => new TtlCache<KeySettings>({ ttlMs, maxEntries: 10_000, refreshAheadMs: Math.floor(ttlMs * 0.3) });
+let cache = cacheFor(10_000);
 
 export function configureKeySettingsCache(options: { ttlMs: number }): void {
-  cache = new TtlCache<KeySettings>({ ttlMs: options.ttlMs, maxEntries: 10_000 });
+  cache = cacheFor(options.ttlMs);
 }
 
 /** The gateway settings of one key (defaults when it has none), from the in-process cache when fresh. */

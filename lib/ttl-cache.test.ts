@@ -1,0 +1,115 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { TtlCache } from "./ttl-cache";
+
+/** A loader that counts its calls and resolves each with the call's number (or rejects). */
+function counter(fail: (n: number) => boolean = () => false) {
+  let calls = 0;
+  const gates: (() => void)[] = [];
+  return {
+    load: () => {
+      const n = ++calls;
+      return new Promise<number>((resolve, reject) => gates.push(() => (fail(n) ? reject(new Error(`load ${n} failed`)) : resolve(n))));
+    },
+    calls: () => calls,
+    /** Lets every load started so far finish. */
+    finish: async () => {
+      for (const g of gates.splice(0)) g();
+      for (let i = 0; i < 5; i++) await Promise.resolve(); // the cache's then-handlers run
+
+    },
+  };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("TtlCache", () => {
+  it("shares one load between concurrent misses and serves it until the TTL", async () => {
+    vi.useFakeTimers({ now: 0 });
+    const cache = new TtlCache<number>({ ttlMs: 1000, maxEntries: 10 });
+    const c = counter();
+    const a = cache.get("k", c.load);
+    const b = cache.get("k", c.load);
+    await c.finish();
+    expect([await a, await b]).toEqual([1, 1]);
+    vi.setSystemTime(999);
+    expect(await cache.get("k", c.load)).toBe(1);
+    vi.setSystemTime(1000);
+    const expired = cache.get("k", c.load);
+    await c.finish();
+    expect(await expired).toBe(2);
+  });
+
+  it("refresh ahead: a hit in the last window reloads in the background, the caller gets the fresh entry at once", async () => {
+    vi.useFakeTimers({ now: 0 });
+    const cache = new TtlCache<number>({ ttlMs: 1000, maxEntries: 10, refreshAheadMs: 300 });
+    const c = counter();
+    const first = cache.get("k", c.load);
+    await c.finish();
+    expect(await first).toBe(1);
+    vi.setSystemTime(600); // not yet in the window
+    expect(await cache.get("k", c.load)).toBe(1);
+    expect(c.calls()).toBe(1);
+    vi.setSystemTime(800); // in the window: served from the entry, reload started
+    const during = cache.get("k", c.load);
+    expect(c.calls()).toBe(2);
+    expect(await during).toBe(1);
+    expect(await cache.get("k", c.load)).toBe(1); // one reload at a time
+    expect(c.calls()).toBe(2);
+    await c.finish();
+    vi.setSystemTime(1400); // past the first entry's TTL, within the reloaded one's (800 + 1000), before its window
+    expect(await cache.get("k", c.load)).toBe(2);
+    expect(c.calls()).toBe(2);
+    vi.setSystemTime(1800); // the reload's age counts from when it started: expired now
+    const again = cache.get("k", c.load);
+    expect(c.calls()).toBe(3);
+    await c.finish();
+    expect(await again).toBe(3);
+  });
+
+  it("a reload that fails drops the entry: the next caller loads (and sees the failure) instead of the old value", async () => {
+    vi.useFakeTimers({ now: 0 });
+    const cache = new TtlCache<number>({ ttlMs: 1000, maxEntries: 10, refreshAheadMs: 300 });
+    const c = counter((n) => n === 2);
+    const first = cache.get("k", c.load);
+    await c.finish();
+    expect(await first).toBe(1);
+    vi.setSystemTime(900);
+    expect(await cache.get("k", c.load)).toBe(1); // reload 2 starts, and fails
+    await c.finish();
+    const next = cache.get("k", c.load);
+    expect(c.calls()).toBe(3);
+    await c.finish();
+    expect(await next).toBe(3);
+  });
+
+  it("a key forgotten while its reload runs stays forgotten", async () => {
+    vi.useFakeTimers({ now: 0 });
+    const cache = new TtlCache<number>({ ttlMs: 1000, maxEntries: 10, refreshAheadMs: 300 });
+    const c = counter();
+    const first = cache.get("k", c.load);
+    await c.finish();
+    await first;
+    vi.setSystemTime(900);
+    await cache.get("k", c.load); // reload 2 in flight
+    cache.delete("k");
+    await c.finish();
+    const after = cache.get("k", c.load);
+    expect(c.calls()).toBe(3);
+    await c.finish();
+    expect(await after).toBe(3);
+  });
+
+  it("keeps at most maxEntries, dropping the oldest", async () => {
+    const cache = new TtlCache<number>({ ttlMs: 60_000, maxEntries: 2 });
+    const c = counter();
+    void cache.get("a", c.load);
+    void cache.get("b", c.load);
+    void cache.get("c", c.load);
+    await c.finish();
+    void cache.get("a", c.load);
+    expect(c.calls()).toBe(4);
+    await c.finish();
+  });
+});
