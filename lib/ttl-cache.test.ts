@@ -20,6 +20,17 @@ function counter(fail: (n: number) => boolean = () => false) {
   };
 }
 
+/** A refresh-ahead cache (TTL 1000 ms, window 300 ms) on fake time 0, with "k" loaded (load 1). */
+async function primedAt0(fail?: (n: number) => boolean) {
+  vi.useFakeTimers({ now: 0 });
+  const cache = new TtlCache<number>({ ttlMs: 1000, maxEntries: 10, refreshAheadMs: 300 });
+  const c = counter(fail);
+  const first = cache.get("k", c.load);
+  await c.finish();
+  expect(await first).toBe(1);
+  return { cache, c };
+}
+
 afterEach(() => {
   vi.useRealTimers();
 });
@@ -42,12 +53,7 @@ describe("TtlCache", () => {
   });
 
   it("refresh ahead: a hit in the last window reloads in the background, the caller gets the fresh entry at once", async () => {
-    vi.useFakeTimers({ now: 0 });
-    const cache = new TtlCache<number>({ ttlMs: 1000, maxEntries: 10, refreshAheadMs: 300 });
-    const c = counter();
-    const first = cache.get("k", c.load);
-    await c.finish();
-    expect(await first).toBe(1);
+    const { cache, c } = await primedAt0();
     vi.setSystemTime(600); // not yet in the window
     expect(await cache.get("k", c.load)).toBe(1);
     expect(c.calls()).toBe(1);
@@ -68,37 +74,19 @@ describe("TtlCache", () => {
     expect(await again).toBe(3);
   });
 
-  it("a reload that fails drops the entry: the next caller loads (and sees the failure) instead of the old value", async () => {
-    vi.useFakeTimers({ now: 0 });
-    const cache = new TtlCache<number>({ ttlMs: 1000, maxEntries: 10, refreshAheadMs: 300 });
-    const c = counter((n) => n === 2);
-    const first = cache.get("k", c.load);
-    await c.finish();
-    expect(await first).toBe(1);
+  it.each([
+    { why: "a reload that fails drops the entry (a revoked key is seen at once)", fail: (n: number) => n === 2, meanwhile: () => {} },
+    { why: "a key forgotten while its reload runs stays forgotten", fail: undefined, meanwhile: (cache: TtlCache<number>) => cache.delete("k") },
+  ])("$why: the next caller loads afresh instead of getting the old value", async ({ fail, meanwhile }) => {
+    const { cache, c } = await primedAt0(fail);
     vi.setSystemTime(900);
-    expect(await cache.get("k", c.load)).toBe(1); // reload 2 starts, and fails
+    expect(await cache.get("k", c.load)).toBe(1); // reload 2 starts
+    meanwhile(cache);
     await c.finish();
     const next = cache.get("k", c.load);
     expect(c.calls()).toBe(3);
     await c.finish();
     expect(await next).toBe(3);
-  });
-
-  it("a key forgotten while its reload runs stays forgotten", async () => {
-    vi.useFakeTimers({ now: 0 });
-    const cache = new TtlCache<number>({ ttlMs: 1000, maxEntries: 10, refreshAheadMs: 300 });
-    const c = counter();
-    const first = cache.get("k", c.load);
-    await c.finish();
-    await first;
-    vi.setSystemTime(900);
-    await cache.get("k", c.load); // reload 2 in flight
-    cache.delete("k");
-    await c.finish();
-    const after = cache.get("k", c.load);
-    expect(c.calls()).toBe(3);
-    await c.finish();
-    expect(await after).toBe(3);
   });
 
   it("keeps at most maxEntries, dropping the oldest", async () => {
