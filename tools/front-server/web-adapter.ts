@@ -122,23 +122,22 @@ function writePushed(source: TextPushSource, res: ServerResponse, corkUntilNextT
       finish();
       source.cancel();
     };
+    const end = () => {
+      if (ended) return;
+      finish();
+      if (!res.destroyed) res.end();
+    };
     res.once("close", onClose);
+    // No backpressure: what is pushed is buffered by the socket, as the web stream buffered it
+    // before; a completion is bounded by its max tokens.
     source.start({
       write: (text) => {
         if (ended || res.destroyed) throw new Error("client disconnected");
         corkUntilNextTurn();
         res.write(text);
       },
-      close: () => {
-        if (ended) return;
-        finish();
-        if (!res.destroyed) res.end();
-      },
-      error: () => {
-        if (ended) return;
-        finish();
-        if (!res.destroyed) res.end();
-      },
+      close: end,
+      error: end, // the head is out: the client sees the body end early (a stream then lacks [DONE])
     });
     if (res.destroyed) onClose();
   });
