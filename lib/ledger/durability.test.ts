@@ -86,6 +86,23 @@ async function holdOf(accountId: string, requestId: string): Promise<{ status: s
   return rows[0];
 }
 
+/** A new ledger account holding 100 credits. */
+async function accountWith100(): Promise<string> {
+  const a = await makeLedgerAccount(db());
+  await give(db(), a, 100);
+  return a;
+}
+
+/** The account's balance after recovery (available = remaining − held), and every invariant holding. */
+async function expectLedger(accountId: string, expected: { held: number; remaining: number }): Promise<void> {
+  expect(await getBalance(db(), accountId)).toMatchObject({
+    heldCredits: expected.held,
+    remainingCredits: expected.remaining,
+    availableCredits: expected.remaining - expected.held,
+  });
+  expect(await checkLedgerInvariants(db())).toEqual([]);
+}
+
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "meterline-durability-pg-"));
   port = await freePort();
@@ -128,22 +145,18 @@ describe("chargesCredits", () => {
 
 describe("ledger commits across a Postgres crash", () => {
   it("reserve(A) answers, Postgres crashes at once → after recovery there is no hold for A and nothing held", async () => {
-    const a = await makeLedgerAccount(db());
-    await give(db(), a, 100);
+    const a = await accountWith100();
     const requestId = rid();
     const hold = await reserve(db(), { accountId: a, requestId, credits: 30 });
     await crashAndRestart();
 
     expect(hold.credits).toBe(30);
     expect(await holdOf(a, requestId), "the hold's commit was not flushed, so recovery must not replay it").toBeUndefined();
-    const balance = await getBalance(db(), a);
-    expect(balance).toMatchObject({ heldCredits: 0, remainingCredits: 100, availableCredits: 100 });
-    expect(await checkLedgerInvariants(db())).toEqual([]);
+    await expectLedger(a, { held: 0, remaining: 100 });
   });
 
   it("reserve(B) then capture(B) answers, Postgres crashes at once → B's receipt, captured hold and charge survive", async () => {
-    const a = await makeLedgerAccount(db());
-    await give(db(), a, 100);
+    const a = await accountWith100();
     const requestId = rid();
     await reserve(db(), { accountId: a, requestId, credits: 30 });
     const receipt = await capture(db(), { accountId: a, requestId, credits: 20, usage: usage() });
@@ -155,14 +168,11 @@ describe("ledger commits across a Postgres crash", () => {
     )) as unknown as { charged: number; held: number }[];
     expect(events, "a capture is durable when it answers").toEqual([{ charged: 20, held: 30 }]);
     expect(await holdOf(a, requestId)).toEqual({ status: "captured", credits: 30 });
-    const balance = await getBalance(db(), a);
-    expect(balance).toMatchObject({ heldCredits: 0, remainingCredits: 80, availableCredits: 80 });
-    expect(await checkLedgerInvariants(db())).toEqual([]);
+    await expectLedger(a, { held: 0, remaining: 80 });
   });
 
   it("reserve(C), capture of another request, release(C) answers, Postgres crashes at once → C is held again, balanced, and the sweeper releases it", async () => {
-    const a = await makeLedgerAccount(db());
-    await give(db(), a, 100);
+    const a = await accountWith100();
     const c = rid();
     const d = rid();
     await reserve(db(), { accountId: a, requestId: c, credits: 30 });
@@ -174,13 +184,11 @@ describe("ledger commits across a Postgres crash", () => {
 
     expect(await holdOf(a, d)).toEqual({ status: "captured", credits: 10 });
     expect(await holdOf(a, c), "C's hold was made durable by D's capture; its release was not flushed").toEqual({ status: "held", credits: 30 });
-    expect(await getBalance(db(), a)).toMatchObject({ heldCredits: 30, remainingCredits: 90, availableCredits: 60 });
-    expect(await checkLedgerInvariants(db())).toEqual([]);
+    await expectLedger(a, { held: 30, remaining: 90 });
 
     // The forgotten release costs nothing: the sweeper releases the hold once it expires (600 s TTL).
     expect(await sweepStaleHolds(db(), new Date(Date.now() + 601_000))).toBe(1);
     expect((await holdOf(a, c))?.status).toBe("released");
-    expect(await getBalance(db(), a)).toMatchObject({ heldCredits: 0, remainingCredits: 90, availableCredits: 90 });
-    expect(await checkLedgerInvariants(db())).toEqual([]);
+    await expectLedger(a, { held: 0, remaining: 90 });
   });
 });
