@@ -159,9 +159,18 @@ describe("answer first, capture behind the answer", () => {
     const charged = await settlement.charge({ usage, status: "succeeded" }, { answerFirst: true });
     expect(settlement.settled).toBe(true);
     expect(settlementsInFlight()).toBeGreaterThanOrEqual(1);
-    // Same turn as charge(): the capture's work has not started, yet the request is already its.
+    // Same turn as charge(): the capture's work has not started — another request's hold placed now
+    // reaches the ledger first — yet the request is already the capture's.
+    const nextId = `${requestId}_next`;
+    const nextHold = reserve(t.db, { accountId: a.accountId, requestId: nextId, credits: 5 });
     await settlement.release("client_gone"); // too late: the capture owns this request
+    await nextHold;
     const receipt = await charged.receipt;
+    const journal = await t.sql<{ kind: string; request_id: string }[]>`
+      select kind, request_id from ledger_entries
+       where account_id = ${a.accountId} and request_id in (${requestId}, ${nextId})
+       group by kind, request_id order by min(id)`;
+    expect(journal.map((e) => `${e.kind} ${e.request_id}`)).toEqual([`hold ${requestId}`, `hold ${nextId}`, `capture ${requestId}`]);
     expect(receipt.chargedCredits).toBe(charged.chargedCredits);
     expect(charged.chargedCredits).toBeGreaterThan(0);
     const [after] = await t.sql<{ status: string }[]>`select status from holds where account_id = ${a.accountId} and request_id = ${requestId}`;
