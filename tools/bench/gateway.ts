@@ -9,7 +9,8 @@
  * invariants, and stops everything. Everything shares this machine.
  *
  * Env: BENCH_DURATION_MS (per cell, default 3000), BENCH_CONCURRENCY (default "1,8,32,64"),
- * BENCH_ACCOUNTS (default 100), BENCH_WARMUP_REQUESTS (default 5000), BENCH_SKIP_BUILD=1, BENCH_PORT, BENCH_SERVE_ONLY=1 (start the
+ * BENCH_ACCOUNTS (default 100), BENCH_WARMUP_REQUESTS (default 5000), BENCH_TRANSPORT (the load generator's client:
+ * raw, the default, node or fetch), BENCH_SKIP_BUILD=1, BENCH_PORT, BENCH_SERVE_ONLY=1 (start the
  * stack and keep it up for probing instead of running the matrix), BENCH_FRONT=0 (load Next
  * directly instead of the front server of `npm start`, tools/front-server, which by default listens
  * in front of Next and serves the API-key calls itself; app CPU is then front + Next).
@@ -26,13 +27,15 @@ import { checkLedgerInvariants, grant } from "@/lib/ledger";
 import { ensureDatabase, startEmbeddedPostgres } from "../embedded-postgres";
 import { freePort } from "../free-port";
 import { spawnMockLlm } from "../mock-llm/spawn";
-import { createNodeHttpClient, printTable, runLoad, type LoadResult, type TableRow } from "./index";
+import { createHttpClient, printTable, runLoad, transportFromEnv, type LoadResult, type TableRow } from "./index";
 
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 3000);
 const concurrencies = (process.env.BENCH_CONCURRENCY ?? "1,8,32,64").split(",").map(Number);
 const accountCount = Number(process.env.BENCH_ACCOUNTS ?? 100);
 /** Metered requests per mode before the measured cells (see the warm-up below). */
 const WARMUP_REQUESTS = Number(process.env.BENCH_WARMUP_REQUESTS ?? 5000);
+/** The load generator's HTTP client (tools/bench/index.ts): raw sockets unless BENCH_TRANSPORT says node or fetch. */
+const transport = transportFromEnv();
 const ROOT = process.cwd();
 
 // The same handful of prompts as bench:mock; replies are 20–60 tokens.
@@ -176,9 +179,9 @@ async function main(): Promise<void> {
       return;
     }
     const direct = `${mock.url}/chat/completions`;
-    console.log(`mock ${mock.url}, app :${port}${useFront ? ` (front server, Next on :${nextPort})` : " (Next)"}, ${accountCount} accounts, ${durationMs} ms per cell, ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
+    console.log(`mock ${mock.url}, app :${port}${useFront ? ` (front server, Next on :${nextPort})` : " (Next)"}, ${accountCount} accounts, ${durationMs} ms per cell, ${transport} client, ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
 
-    const client = createNodeHttpClient({ headers: { authorization: "Bearer bench" }, timeoutMs: 30_000 });
+    const client = createHttpClient({ headers: { authorization: "Bearer bench" }, timeoutMs: 30_000 }, transport);
     const auth = (i: number) => ({ headers: { authorization: `Bearer ${keys[i % keys.length]!}` } });
     // CPU per request of the app, Postgres (server + backends) and the mock: unlike req/s, it does
     // not move with what else runs on the machine, so it is the figure to compare changes by.

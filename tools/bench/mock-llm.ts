@@ -3,15 +3,15 @@
  * streaming, at several client counts. The mock runs in its own process (see spawnMockLlm).
  *
  * Env: BENCH_DURATION_MS (per run, default 3000), BENCH_CONCURRENCY (default "1,8,32,64"),
- * BENCH_TRANSPORT = node | fetch | both (default node), BENCH_IN_PROCESS=1 to run the mock in
+ * BENCH_TRANSPORT = raw | node | fetch | all (default raw), BENCH_IN_PROCESS=1 to run the mock in
  * this process instead.
  */
 import { spawnMockLlm, startMockLlm } from "../mock-llm";
-import { createFetchClient, createNodeHttpClient, printTable, runLoad, type BenchHttpClient, type TableRow } from "./index";
+import { createHttpClient, printTable, runLoad, TRANSPORTS, transportFromEnv, type TableRow } from "./index";
 
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 3000);
 const concurrencies = (process.env.BENCH_CONCURRENCY ?? "1,8,32,64").split(",").map(Number);
-const transports = process.env.BENCH_TRANSPORT === "both" ? ["node", "fetch"] : [process.env.BENCH_TRANSPORT ?? "node"];
+const transports = process.env.BENCH_TRANSPORT === "all" ? TRANSPORTS : [transportFromEnv()];
 
 const HEADERS = { authorization: "Bearer bench" };
 
@@ -26,10 +26,6 @@ function requestBody(i: number, stream: boolean) {
   };
 }
 
-function clientFor(transport: string): BenchHttpClient {
-  return transport === "fetch" ? createFetchClient({ headers: HEADERS }) : createNodeHttpClient({ headers: HEADERS });
-}
-
 async function main(): Promise<void> {
   const mock = process.env.BENCH_IN_PROCESS === "1" ? await startMockLlm() : await spawnMockLlm();
   const endpoint = `${mock.url}/chat/completions`;
@@ -38,7 +34,7 @@ async function main(): Promise<void> {
   const rows: TableRow[] = [];
   try {
     for (const transport of transports) {
-      const client = clientFor(transport);
+      const client = createHttpClient({ headers: HEADERS }, transport);
       // Warm-up: JIT, connection pools, the mock's prompt cache.
       await runLoad({ concurrency: 8, durationMs: 500, makeRequest: (i) => client.postJson(endpoint, requestBody(i, false)).then(() => undefined) });
       for (const stream of [false, true]) {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import net from "node:net";
 import { startMockLlm, type MockLlm } from "../../mock-llm";
+import { createRawHttpClient } from "../raw-http-client";
 import { createFetchClient, createNodeHttpClient, HttpStatusError, IncompleteStreamError, SseReader, type BenchHttpClient, type HttpClientOptions } from "../index";
 
 let mock: MockLlm;
@@ -30,6 +32,7 @@ type ClientFactory = (options: HttpClientOptions) => BenchHttpClient;
 const transports: Array<[string, ClientFactory]> = [
   ["node:http", createNodeHttpClient],
   ["fetch", createFetchClient],
+  ["raw", createRawHttpClient],
 ];
 
 describe.each(transports)("%s client against the mock", (name, create) => {
@@ -71,6 +74,83 @@ describe.each(transports)("%s client against the mock", (name, create) => {
 
   it("rejects when a stream trickles past timeoutMs", async () => {
     await expect(client.postSse(`${mock.url}/chat/completions`, body(`[mock slow_ms=100 tokens=10] ${name}`, true))).rejects.toThrow();
+  });
+
+  it("rejects at once when its signal aborts mid-stream", async () => {
+    const abort = new AbortController();
+    const pending = client.postSse(`${mock.url}/chat/completions`, body(`[mock slow_ms=50 tokens=10] ${name}`, true), { signal: abort.signal });
+    setTimeout(() => abort.abort(new Error("stop")), 20);
+    const started = performance.now();
+    await expect(pending).rejects.toThrow();
+    expect(performance.now() - started).toBeLessThan(250);
+  });
+});
+
+describe("raw client", () => {
+  /** A server that answers each request with `reply`'s pieces, a few ms apart, then ends the connection if `end`. */
+  async function rawServer(reply: (n: number) => { pieces: Buffer[]; end?: boolean }) {
+    let connections = 0;
+    let requests = 0;
+    const server = net.createServer((socket) => {
+      connections++;
+      socket.on("data", (data) => {
+        if (!data.includes("\r\n\r\n")) return;
+        const { pieces, end } = reply(++requests);
+        pieces.forEach((piece, i) => setTimeout(() => socket.write(piece), i * 5));
+        if (end) setTimeout(() => socket.end(), pieces.length * 5);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/x`;
+    return { url, connections: () => connections, close: () => new Promise((resolve) => server.close(resolve)) };
+  }
+
+  it("reuses one keep-alive connection for sequential requests, across split chunked bodies and UTF-8", async () => {
+    const sse = Buffer.from('data: {"t":"é"}\n\ndata: [DONE]\n\n');
+    const cut = sse.indexOf("é") + 1; // inside the two-byte é
+    const server = await rawServer(() => ({
+      pieces: [
+        Buffer.from(`HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n${sse.length.toString(16)}\r\n`),
+        sse.subarray(0, cut),
+        Buffer.concat([sse.subarray(cut), Buffer.from("\r\n0\r\n\r\n")]),
+      ],
+    }));
+    const client = createRawHttpClient();
+    try {
+      for (let i = 0; i < 3; i++) {
+        const r = await client.postSse(server.url, { i });
+        expect(r.events).toBe(2);
+        expect(JSON.parse(r.lastData ?? "{}")).toEqual({ t: "é" });
+      }
+      expect(server.connections()).toBe(1);
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+
+  it("reads a body framed by the connection's close, then opens a new connection", async () => {
+    const server = await rawServer((n) => ({ pieces: [Buffer.from('HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n{"n":'), Buffer.from(`${n}}`)], end: true }));
+    const client = createRawHttpClient();
+    try {
+      expect((await client.postJson(server.url, {})).body).toEqual({ n: 1 });
+      expect((await client.postJson(server.url, {})).body).toEqual({ n: 2 });
+      expect(server.connections()).toBe(2);
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+
+  it("rejects a keep-alive response the server cuts short", async () => {
+    const server = await rawServer(() => ({ pieces: [Buffer.from("HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n{}")], end: true }));
+    const client = createRawHttpClient();
+    try {
+      await expect(client.postJson(server.url, {})).rejects.toBeInstanceOf(IncompleteStreamError);
+    } finally {
+      client.close();
+      await server.close();
+    }
   });
 });
 
