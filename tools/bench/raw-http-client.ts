@@ -79,7 +79,7 @@ export function createRawHttpClient(options: HttpClientOptions = {}): BenchHttpC
       const target = targetOf(url);
       const payload = JSON.stringify(body);
       const head =
-        `POST ${target.path} HTTP/1.1\r\nhost: ${target.hostHeader}\r\n${fixedHeaders}${headerLines(requestOptions?.headers)}` +
+        `POST ${target.path} HTTP/1.1\r\nhost: ${target.hostHeader}\r\n${requestOptions?.headers ? headerLines({ ...options.headers, ...requestOptions.headers }) : fixedHeaders}` +
         `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\n\r\n`;
       let socket: net.Socket;
       try {
@@ -180,10 +180,14 @@ export function createRawHttpClient(options: HttpClientOptions = {}): BenchHttpC
   };
 }
 
+/** Header lines, one per name whatever its case (a request's own headers override the client's), without host and content-type/length (set per request). */
 function headerLines(headers: Record<string, string> | undefined): string {
-  let lines = "";
-  if (headers) for (const name in headers) lines += `${name}: ${headers[name]}\r\n`;
-  return lines;
+  const byName = new Map<string, string>();
+  if (headers) for (const name in headers) byName.set(name.toLowerCase(), `${name}: ${headers[name]}\r\n`);
+  byName.delete("host");
+  byName.delete("content-type");
+  byName.delete("content-length");
+  return [...byName.values()].join("");
 }
 
 function abortError(signal: AbortSignal | undefined): Error {

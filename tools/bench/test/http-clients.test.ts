@@ -91,10 +91,12 @@ describe("raw client", () => {
   async function rawServer(reply: (n: number) => { pieces: Buffer[]; end?: boolean }) {
     let connections = 0;
     let requests = 0;
+    const heads: string[] = [];
     const server = net.createServer((socket) => {
       connections++;
       socket.on("data", (data) => {
         if (!data.includes("\r\n\r\n")) return;
+        heads.push(data.toString("latin1").split("\r\n\r\n")[0]!);
         const { pieces, end } = reply(++requests);
         pieces.forEach((piece, i) => setTimeout(() => socket.write(piece), i * 5));
         if (end) setTimeout(() => socket.end(), pieces.length * 5);
@@ -102,7 +104,7 @@ describe("raw client", () => {
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/x`;
-    return { url, connections: () => connections, close: () => new Promise((resolve) => server.close(resolve)) };
+    return { url, heads, connections: () => connections, close: () => new Promise((resolve) => server.close(resolve)) };
   }
 
   it("reuses one keep-alive connection for sequential requests, across split chunked bodies and UTF-8", async () => {
@@ -123,6 +125,23 @@ describe("raw client", () => {
         expect(JSON.parse(r.lastData ?? "{}")).toEqual({ t: "é" });
       }
       expect(server.connections()).toBe(1);
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+
+  it("sends each header once, a request's own overriding the client's", async () => {
+    const server = await rawServer(() => ({ pieces: [Buffer.from("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")] }));
+    const client = createRawHttpClient({ headers: { authorization: "Bearer client", "x-client": "1" } });
+    try {
+      await client.postJson(server.url, { a: 1 }, { headers: { Authorization: "Bearer request" } });
+      await client.postJson(server.url, { a: 1 });
+      const [first, second] = server.heads.map((h) => h.toLowerCase().split("\r\n"));
+      expect(first!.filter((l) => l.startsWith("authorization:"))).toEqual(["authorization: bearer request"]);
+      expect(first).toContain("x-client: 1");
+      expect(first).toContain("content-length: 7");
+      expect(second!.filter((l) => l.startsWith("authorization:"))).toEqual(["authorization: bearer client"]);
     } finally {
       client.close();
       await server.close();
