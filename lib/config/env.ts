@@ -17,6 +17,10 @@ const envSchema = z.object({
   DATABASE_URL: optionalString,
   EMBEDDED_PG_PORT: z.coerce.number().int().positive().default(54329),
   DATABASE_POOL_MAX: z.coerce.number().int().positive().default(10),
+  // Ledger calls (each a batch of holds/captures/releases) one app process keeps in flight at once;
+  // see lib/ledger/holds.ts. 2 measured best with Postgres on the app's own 2 cores; a Postgres with
+  // more cores, or across a network, may want more.
+  LEDGER_MAX_INFLIGHT: z.coerce.number().int().min(1).max(64).default(2),
 
   // Clerk: both keys set → Clerk sign-in; otherwise local email + password.
   NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: optionalString,

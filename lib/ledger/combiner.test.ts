@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@/tests/db";
 import { give, makeLedgerAccount, rid } from "@/tests/helpers/ledger";
 import { LedgerCombiner, type AccountBatch, type AccountOutcome } from "./combiner";
+import { inflightFor } from "./holds";
 import { rawSql } from "./sql";
 import { newId } from "@/lib/ids";
 
@@ -40,6 +41,40 @@ describe("combiner", () => {
     }
     await Promise.all(work);
     expect(maxInFlightA).toBe(1);
+  });
+
+  it("never more than maxInflight calls at once: what arrives meanwhile, from any account, waits and goes out together", async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const calls: AccountBatch[][] = [];
+    const c = new LedgerCombiner(
+      async (batches) => {
+        calls.push(batches);
+        maxInFlight = Math.max(maxInFlight, ++inFlight);
+        await new Promise((r) => setTimeout(r, 10));
+        inFlight--;
+        return batches.map((b) => ({ a: b.a, results: b.ops.map((o) => ({ r: (o.i as { r: string }).r, ok: true })) }));
+      },
+      { maxInflight: 2, maxOpsPerCall: 256 },
+    );
+    const work: Promise<unknown>[] = [];
+    for (let k = 0; k < 40; k++) {
+      work.push(c.submit(`acct_${k}`, { o: "r", i: { r: `r${k}` } }));
+      if (k % 4 === 3) await new Promise((r) => setTimeout(r, 1));
+    }
+    const results = await Promise.all(work);
+    expect(results).toHaveLength(40);
+    expect(maxInFlight).toBe(2);
+    expect(calls.flat().map((b) => b.a).sort()).toEqual(Array.from({ length: 40 }, (_, k) => `acct_${k}`).sort());
+    // 40 accounts arriving over ~10 ms while each call takes 10 ms: far fewer calls than accounts.
+    expect(calls.length).toBeLessThan(20);
+  });
+
+  it("inflightFor: LEDGER_MAX_INFLIGHT, but never more than half the pool, and at least 1", () => {
+    expect(inflightFor(20, 2)).toBe(2);
+    expect(inflightFor(20, 8)).toBe(8);
+    expect(inflightFor(6, 8)).toBe(3);
+    expect(inflightFor(1, 8)).toBe(1);
   });
 
   it("one op that makes the database raise (bad credits) does not fail the 9 good reserves in its batch", async () => {
