@@ -41,14 +41,9 @@ export class HttpResponseParser {
           events.onHead(this.status);
           break;
         }
-        case "length": {
-          const take = Math.min(this.left, buf.length - at);
-          events.onBody(buf.subarray(at, at + take));
-          at += take;
-          this.left -= take;
-          if (this.left === 0) this.state = "done";
+        case "length":
+          at = this.passBody(buf, at, events, "done");
           break;
-        }
         case "size": {
           const end = buf.indexOf(CRLF, at);
           if (end < 0) return this.keep(buf, at, "chunk size line");
@@ -59,14 +54,9 @@ export class HttpResponseParser {
           this.state = size === 0 ? "trailer" : "data";
           break;
         }
-        case "data": {
-          const take = Math.min(this.left, buf.length - at);
-          events.onBody(buf.subarray(at, at + take));
-          at += take;
-          this.left -= take;
-          if (this.left === 0) this.state = "data-end";
+        case "data":
+          at = this.passBody(buf, at, events, "data-end");
           break;
-        }
         case "data-end": {
           if (buf.length - at < CRLF.length) return this.keep(buf, at, "chunk end");
           if (buf[at] !== CRLF[0] || buf[at + 1] !== CRLF[1]) throw new Error("malformed chunk end");
@@ -90,6 +80,15 @@ export class HttpResponseParser {
     }
     // Bytes after a complete response, before the next request: the server broke framing.
     if (at < buf.length) this.keepAlive = false;
+  }
+
+  /** Up to `left` body bytes from buf[at] to onBody; `next` once they are all through. Returns the new position. */
+  private passBody(buf: Buffer, at: number, events: ParserEvents, next: State): number {
+    const take = Math.min(this.left, buf.length - at);
+    events.onBody(buf.subarray(at, at + take));
+    this.left -= take;
+    if (this.left === 0) this.state = next;
+    return at + take;
   }
 
   private keep(buf: Buffer, at: number, what: string): void {
