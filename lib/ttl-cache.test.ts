@@ -15,15 +15,14 @@ function counter(fail: (n: number) => boolean = () => false) {
     finish: async () => {
       for (const g of gates.splice(0)) g();
       for (let i = 0; i < 5; i++) await Promise.resolve(); // the cache's then-handlers run
-
     },
   };
 }
 
-/** A refresh-ahead cache (TTL 1000 ms, window 300 ms) on fake time 0, with "k" loaded (load 1). */
+/** A refresh-ahead cache (TTL 1000 ms, so a window of 300 ms) on fake time 0, with "k" loaded (load 1). */
 async function primedAt0(fail?: (n: number) => boolean) {
   vi.useFakeTimers({ now: 0 });
-  const cache = new TtlCache<number>({ ttlMs: 1000, maxEntries: 10, refreshAheadMs: 300 });
+  const cache = new TtlCache<number>({ ttlMs: 1000, maxEntries: 10, refreshAhead: true });
   const c = counter(fail);
   const first = cache.get("k", c.load);
   await c.finish();

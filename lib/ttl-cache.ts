@@ -3,7 +3,7 @@
  * misses for one key share a single load (a burst of 200 first requests makes one DB query).
  * Failed loads are not kept.
  *
- * With `refreshAheadMs`, an entry hit within its last `refreshAheadMs` is reloaded in the
+ * With `refreshAhead`, an entry hit within the last REFRESH_AHEAD_FRACTION of its TTL is reloaded in the
  * background while the hit is still served from the entry, which is still fresh: a key in steady
  * use never makes a caller wait for its reload, and nothing older than `ttlMs` is ever served (the
  * reloaded entry's age counts from when its load started). A reload that fails drops the entry,
@@ -11,18 +11,25 @@
  */
 type Entry<V> = { value: Promise<V>; expiresAt: number; refreshing: boolean };
 
+/** The share of the TTL, at its end, in which a hit starts a background reload (refreshAhead). */
+export const REFRESH_AHEAD_FRACTION = 0.3;
+
 export class TtlCache<V> {
   private readonly entries = new Map<string, Entry<V>>();
 
-  constructor(private readonly options: { ttlMs: number; maxEntries: number; refreshAheadMs?: number }) {}
+  /** How long before expiry a hit starts a reload; 0 without refreshAhead. */
+  private readonly refreshAheadMs: number;
+
+  constructor(private readonly options: { ttlMs: number; maxEntries: number; refreshAhead?: boolean }) {
+    this.refreshAheadMs = options.refreshAhead ? Math.floor(options.ttlMs * REFRESH_AHEAD_FRACTION) : 0;
+  }
 
   get(key: string, load: () => Promise<V>): Promise<V> {
     if (this.options.ttlMs <= 0) return load();
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit && hit.expiresAt > now) {
-      const ahead = this.options.refreshAheadMs ?? 0;
-      if (ahead > 0 && !hit.refreshing && hit.expiresAt - now <= ahead) this.refresh(key, hit, load, now);
+      if (this.refreshAheadMs > 0 && !hit.refreshing && hit.expiresAt - now <= this.refreshAheadMs) this.refresh(key, hit, load, now);
       return hit.value;
     }
     const value = load();

@@ -11,7 +11,7 @@ export const DEFAULT_KEY_SETTINGS: KeySettings = { cacheEnabled: false, cacheTtl
 
 // Same staleness bound as the key cache: a change in this process applies at once, elsewhere within
 // the TTL; and, like it, re-read in the background while in use (lib/api-keys/key-cache.ts).
-const cacheFor = (ttlMs: number) => new TtlCache<KeySettings>({ ttlMs, maxEntries: 10_000, refreshAheadMs: Math.floor(ttlMs * 0.3) });
+const cacheFor = (ttlMs: number) => new TtlCache<KeySettings>({ ttlMs, maxEntries: 10_000, refreshAhead: true });
 let cache = cacheFor(10_000);
 
 export function configureKeySettingsCache(options: { ttlMs: number }): void {
