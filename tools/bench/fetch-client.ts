@@ -44,16 +44,7 @@ export function createFetchClient(options: HttpClientOptions = {}): BenchHttpCli
       for (let read = await bodyReader.read(); !read.done; read = await bodyReader.read()) {
         reader.feed(decoder.decode(read.value, { stream: true }));
       }
-      if (!reader.done) throw new IncompleteStreamError(`stream ended without [DONE] after ${reader.events} events`);
-      const endMs = performance.now();
-      return {
-        status: response.status,
-        events: reader.events,
-        done: true,
-        lastData: reader.lastData,
-        firstEventMs: (reader.firstEventAtMs ?? endMs) - startMs,
-        ms: endMs - startMs,
-      };
+      return reader.result(response.status, startMs);
     },
 
     close() {

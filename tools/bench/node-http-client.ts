@@ -95,16 +95,11 @@ export function createNodeHttpClient(options: HttpClientOptions = {}): BenchHttp
         res.on("data", (text: string) => (status >= 200 && status < 300 ? reader.feed(text) : errorChunks.push(text)));
         res.on("end", () => {
           if (status < 200 || status >= 300) return reject(new HttpStatusError(status, errorChunks.join("")));
-          if (!reader.done) return reject(new IncompleteStreamError(`stream ended without [DONE] after ${reader.events} events`));
-          const endMs = performance.now();
-          resolve({
-            status,
-            events: reader.events,
-            done: true,
-            lastData: reader.lastData,
-            firstEventMs: (reader.firstEventAtMs ?? endMs) - startMs,
-            ms: endMs - startMs,
-          });
+          try {
+            resolve(reader.result(status, startMs));
+          } catch (error) {
+            reject(error as Error);
+          }
         });
       });
     },

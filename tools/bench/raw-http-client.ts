@@ -166,9 +166,7 @@ export function createRawHttpClient(options: HttpClientOptions = {}): BenchHttpC
           const rest = decoder.end();
           if (!ok()) throw new HttpStatusError(status, errorText.join("") + rest);
           if (rest) reader.feed(rest);
-          if (!reader.done) throw new IncompleteStreamError(`stream ended without [DONE] after ${reader.events} events`);
-          const endMs = performance.now();
-          return { status, events: reader.events, done: true, lastData: reader.lastData, firstEventMs: (reader.firstEventAtMs ?? endMs) - startMs, ms: endMs - startMs };
+          return reader.result(status, startMs);
         },
       });
     },

@@ -1,3 +1,5 @@
+import { IncompleteStreamError, type SseResponse } from "./http-types";
+
 /**
  * Incremental SSE reader: feed it text as it arrives, it counts `data:` events, notices
  * `[DONE]`, and keeps the last payload. Only what a benchmark needs; not a full SSE parser
@@ -19,6 +21,16 @@ export class SseReader {
       from = boundary + 2;
     }
     this.buffer = from === 0 ? buffer : buffer.slice(from);
+  }
+
+  /**
+   * What a client returns once the body has ended (read from `startMs`, performance.now()); throws
+   * IncompleteStreamError if [DONE] never came.
+   */
+  result(status: number, startMs: number): SseResponse {
+    if (!this.done) throw new IncompleteStreamError(`stream ended without [DONE] after ${this.events} events`);
+    const endMs = performance.now();
+    return { status, events: this.events, done: true, lastData: this.lastData, firstEventMs: (this.firstEventAtMs ?? endMs) - startMs, ms: endMs - startMs };
   }
 
   /** The event in buffer[start, end). */

@@ -26,6 +26,15 @@ describe("SseReader", () => {
     expect(reader.done).toBe(true);
     expect(reader.lastData).toBe('{"b":2}');
   });
+
+  it("result(): the response once the body ended, or IncompleteStreamError without [DONE]", () => {
+    const cut = new SseReader();
+    cut.feed('data: {"a":1}\n\n');
+    expect(() => cut.result(200, 0)).toThrow(IncompleteStreamError);
+    const whole = new SseReader();
+    whole.feed('data: {"a":1}\n\ndata: [DONE]\n\n');
+    expect(whole.result(200, performance.now() - 5)).toMatchObject({ status: 200, events: 2, done: true, lastData: '{"a":1}' });
+  });
 });
 
 type ClientFactory = (options: HttpClientOptions) => BenchHttpClient;
