@@ -76,8 +76,9 @@ async function withRetries<T>(
   const cancel = (reason: Error) => current?.cancel(reason);
   const onClientAbort = () => cancel(new ClientAbortedError());
   clientSignal.addEventListener("abort", onClientAbort, { once: true });
+  const send = upstreamPoster(options);
   const post = () => {
-    current = postRequest(options);
+    current = send();
     return current.response;
   };
   let last: Exclude<Attempt<T>, { ok: true }> | undefined;
@@ -119,10 +120,13 @@ async function withRetries<T>(
   throw upstreamError(last!, options);
 }
 
-function postRequest(options: CallOptions): UpstreamRequest {
+/** Sends this call's request: the URL, headers and body are built once, whatever the number of attempts. */
+function upstreamPoster(options: CallOptions): () => UpstreamRequest {
   const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json, text/event-stream" };
   if (options.upstream.apiKey) headers.authorization = `Bearer ${options.upstream.apiKey}`;
-  return postUpstream(`${options.upstream.baseUrl}/chat/completions`, headers, JSON.stringify(options.body));
+  const url = `${options.upstream.baseUrl}/chat/completions`;
+  const body = JSON.stringify(options.body);
+  return () => postUpstream(url, headers, body);
 }
 
 function failure(res: UpstreamResponse, text: string): Attempt<never> {
