@@ -59,16 +59,20 @@ export async function writeWebResponse(response: Response, res: ServerResponse):
     return;
   }
   const pushed = pushedBodyOf(response);
-  if (!response.body && !pushed) {
+  const stream = response.body;
+  if (!pushed && !stream) {
     res.writeHead(response.status, headers).end();
     return;
   }
   res.writeHead(response.status, headers);
   const corkUntilNextTurn = corkerFor(res);
   corkUntilNextTurn(); // the head waits at most one turn for the first chunk
-  if (pushed) return writePushed(pushed, res, corkUntilNextTurn);
-  if (!response.body) return;
-  const reader = response.body.getReader();
+  return pushed ? writePushed(pushed, res, corkUntilNextTurn) : writeStream(stream!, res, corkUntilNextTurn);
+}
+
+/** A web stream body, chunk by chunk with backpressure; cancelled when the client disconnects. */
+async function writeStream(stream: ReadableStream<Uint8Array>, res: ServerResponse, corkUntilNextTurn: () => void): Promise<void> {
+  const reader = stream.getReader();
   const onClose = () => void reader.cancel().catch(() => {});
   res.once("close", onClose);
   try {
