@@ -8,7 +8,7 @@
  * keys) — prints requests/s, p50/p99 and the latency the gateway adds, checks the ledger's
  * invariants, and stops everything. Everything shares this machine.
  *
- * Env: BENCH_DURATION_MS (per cell, default 3000), BENCH_CONCURRENCY (default "1,8,32,64"),
+ * Env: BENCH_DURATION_MS (per cell, default 3000), BENCH_ONE_CLIENT_MS (1-client cells, default 10000), BENCH_CONCURRENCY (default "1,8,32,64"),
  * BENCH_ACCOUNTS (default 100), BENCH_WARMUP_REQUESTS (default 5000), BENCH_TRANSPORT (the load generator's client:
  * raw, the default, node or fetch), BENCH_SKIP_BUILD=1, BENCH_PORT, BENCH_SERVE_ONLY=1 (start the
  * stack and keep it up for probing instead of running the matrix), BENCH_FRONT=0 (load Next
@@ -28,8 +28,11 @@ import { ensureDatabase, startEmbeddedPostgres } from "../embedded-postgres";
 import { freePort } from "../free-port";
 import { spawnMockLlm } from "../mock-llm/spawn";
 import { createHttpClient, printTable, runLoad, transportFromEnv, type LoadResult, type TableRow } from "./index";
+import { add, processUsage, subtract, type ProcessUsage } from "./process-usage";
 
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 3000);
+/** 1-client cells: at ≈ 300 metered requests/s, 10 s gives ≈ 3,000 samples, so the p99 is the 30th slowest, not the 9th. */
+const oneClientMs = Number(process.env.BENCH_ONE_CLIENT_MS ?? 10_000);
 const concurrencies = (process.env.BENCH_CONCURRENCY ?? "1,8,32,64").split(",").map(Number);
 const accountCount = Number(process.env.BENCH_ACCOUNTS ?? 100);
 /** Metered requests per mode before the measured cells (see the warm-up below). */
@@ -46,22 +49,6 @@ const body = (model: string, i: number, stream: boolean) => ({
   max_tokens: 100,
   ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
 });
-
-/** CPU time (ms) a process and, optionally, its direct children (Postgres backends) have used so far. */
-function cpuMs(pid: number | undefined, withChildren = false): number {
-  if (!pid) return Number.NaN;
-  const ticks = (p: number) => {
-    try {
-      const fields = fs.readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]!.split(" ");
-      return { ppid: Number(fields[1]), cpu: Number(fields[11]) + Number(fields[12]) };
-    } catch {
-      return { ppid: -1, cpu: 0 };
-    }
-  };
-  let total = ticks(pid).cpu;
-  if (withChildren) for (const entry of fs.readdirSync("/proc")) if (/^\d+$/.test(entry) && ticks(Number(entry)).ppid === pid) total += ticks(Number(entry)).cpu;
-  return (total * 1000) / 100; // USER_HZ = 100 on Linux
-}
 
 function postmasterPid(dataDir: string): number | undefined {
   try {
@@ -184,9 +171,14 @@ async function main(): Promise<void> {
     const client = createHttpClient({ headers: { authorization: "Bearer bench" }, timeoutMs: 30_000 }, transport);
     const auth = (i: number) => ({ headers: { authorization: `Bearer ${keys[i % keys.length]!}` } });
     // CPU per request of the app, Postgres (server + backends) and the mock: unlike req/s, it does
-    // not move with what else runs on the machine, so it is the figure to compare changes by.
+    // not move with what else runs on the machine, so it is the figure to compare changes by. And
+    // the time all of them and the load generator spent woken but waiting for a core (run queue):
+    // on two cores shared by four programs, that wait is where the latency beyond the work goes.
     const pgPid = postmasterPid(dataDir);
-    const cpuNow = () => ({ app: cpuMs(next?.pid) + (front ? cpuMs(front.pid) : 0), db: cpuMs(pgPid, true), mock: cpuMs(mock.pid) });
+    const usageNow = () => {
+      const app = add(processUsage(next?.pid), front ? processUsage(front.pid) : { cpuMs: 0, runQueueMs: 0 });
+      return { app, db: processUsage(pgPid, { withChildren: true }), mock: processUsage(mock.pid), loadgen: processUsage(process.pid) };
+    };
     const run = (target: "direct" | "gateway", stream: boolean, concurrency: number, ms = durationMs) =>
       runLoad({
         concurrency,
@@ -220,14 +212,24 @@ async function main(): Promise<void> {
     for (const stream of [false, true]) {
       for (const concurrency of concurrencies) {
         // Interleaved per cell so both sides see the same background load.
-        const d = await run("direct", stream, concurrency);
-        const c0 = cpuNow();
-        const g = await run("gateway", stream, concurrency);
-        const c1 = cpuNow();
+        // One client: a longer cell, so its p99 rests on thousands of requests, not a few hundred.
+        const ms = concurrency === 1 ? oneClientMs : durationMs;
+        const d = await run("direct", stream, concurrency, ms);
+        const u0 = usageNow();
+        const g = await run("gateway", stream, concurrency, ms);
+        const u1 = usageNow();
         metered += g.requests - g.errors;
         failed += d.errors + g.errors;
-        const per = (k: keyof typeof c0) => (g.requests > 0 ? (c1[k] - c0[k]) / g.requests : Number.NaN);
-        rows.push({ ...row(stream, concurrency, d, g), "app CPU ms/req": per("app"), "db CPU ms/req": per("db"), "mock CPU ms/req": per("mock") });
+        const per = (usage: ProcessUsage, k: keyof ProcessUsage) => (g.requests > 0 ? usage[k] / g.requests : Number.NaN);
+        const used = { app: subtract(u1.app, u0.app), db: subtract(u1.db, u0.db), mock: subtract(u1.mock, u0.mock), loadgen: subtract(u1.loadgen, u0.loadgen) };
+        const waited = Object.values(used).reduce(add);
+        rows.push({
+          ...row(stream, concurrency, d, g),
+          "app CPU ms/req": per(used.app, "cpuMs"),
+          "db CPU ms/req": per(used.db, "cpuMs"),
+          "mock CPU ms/req": per(used.mock, "cpuMs"),
+          "run-queue ms/req": per(waited, "runQueueMs"),
+        });
         for (const [name, r] of [["direct", d], ["gateway", g]] as const) if (r.errorSamples.length > 0) console.error(`${name} errors:`, r.errorSamples);
       }
     }

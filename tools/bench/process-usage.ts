@@ -1,0 +1,66 @@
+import fs from "node:fs";
+
+/**
+ * How much CPU a process has used and how long its threads have waited for one, from Linux's
+ * per-thread /proc/<pid>/task/<tid>/schedstat (run time and run-queue wait, in ns).
+ *
+ * The wait is the figure that explains latency on a machine shared by the load generator, the app,
+ * Postgres and the mock: a thread that was woken (a reply arrived) but found both cores busy waits
+ * in the run queue, and that wait lands in somebody's request time. Threads that have exited are
+ * not counted (their schedstat goes with them); the processes measured here keep theirs.
+ */
+export type ProcessUsage = { cpuMs: number; runQueueMs: number };
+
+const ZERO: ProcessUsage = { cpuMs: 0, runQueueMs: 0 };
+
+/** `pid`'s threads, plus, with `withChildren`, those of its direct children (Postgres's backends). */
+export function processUsage(pid: number | undefined, options: { withChildren?: boolean } = {}): ProcessUsage {
+  if (!pid) return { cpuMs: Number.NaN, runQueueMs: Number.NaN };
+  const pids = options.withChildren ? [pid, ...childrenOf(pid)] : [pid];
+  return pids.map(threadsUsage).reduce(add, ZERO);
+}
+
+export function add(a: ProcessUsage, b: ProcessUsage): ProcessUsage {
+  return { cpuMs: a.cpuMs + b.cpuMs, runQueueMs: a.runQueueMs + b.runQueueMs };
+}
+
+export function subtract(after: ProcessUsage, before: ProcessUsage): ProcessUsage {
+  return { cpuMs: after.cpuMs - before.cpuMs, runQueueMs: after.runQueueMs - before.runQueueMs };
+}
+
+function threadsUsage(pid: number): ProcessUsage {
+  let tids: string[];
+  try {
+    tids = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return ZERO; // exited meanwhile
+  }
+  let runNs = 0;
+  let waitNs = 0;
+  for (const tid of tids) {
+    const fields = readOrNull(`/proc/${pid}/task/${tid}/schedstat`)?.split(" ");
+    if (!fields) continue;
+    runNs += Number(fields[0]);
+    waitNs += Number(fields[1]);
+  }
+  return { cpuMs: runNs / 1e6, runQueueMs: waitNs / 1e6 };
+}
+
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    // Field 4 of /proc/<pid>/stat is the parent pid; the command name before it may hold spaces.
+    const stat = readOrNull(`/proc/${entry}/stat`);
+    if (stat && Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid) children.push(Number(entry));
+  }
+  return children;
+}
+
+function readOrNull(file: string): string | null {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return null;
+  }
+}
