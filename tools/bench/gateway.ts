@@ -28,7 +28,7 @@ import { ensureDatabase, startEmbeddedPostgres } from "../embedded-postgres";
 import { freePort } from "../free-port";
 import { spawnMockLlm } from "../mock-llm/spawn";
 import { createHttpClient, printTable, runLoad, transportFromEnv, type LoadResult, type TableRow } from "./index";
-import { add, processUsage, subtract, type ProcessUsage } from "./process-usage";
+import { add, usageSnapshot, usedBetween, type ProcessUsage } from "./process-usage";
 
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 3000);
 /** 1-client cells: at ≈ 300 metered requests/s, 10 s gives ≈ 3,000 samples, so the p99 is the 30th slowest, not the 9th. */
@@ -175,10 +175,12 @@ async function main(): Promise<void> {
     // the time all of them and the load generator spent woken but waiting for a core (run queue):
     // on two cores shared by four programs, that wait is where the latency beyond the work goes.
     const pgPid = postmasterPid(dataDir);
-    const usageNow = () => {
-      const app = add(processUsage(next?.pid), front ? processUsage(front.pid) : { cpuMs: 0, runQueueMs: 0 });
-      return { app, db: processUsage(pgPid, { withChildren: true }), mock: processUsage(mock.pid), loadgen: processUsage(process.pid) };
-    };
+    const usageNow = () => ({
+      app: new Map([...usageSnapshot(next?.pid), ...usageSnapshot(front?.pid)]),
+      db: usageSnapshot(pgPid, { withChildren: true }),
+      mock: usageSnapshot(mock.pid),
+      loadgen: usageSnapshot(process.pid),
+    });
     const run = (target: "direct" | "gateway", stream: boolean, concurrency: number, ms = durationMs) =>
       runLoad({
         concurrency,
@@ -221,7 +223,7 @@ async function main(): Promise<void> {
         metered += g.requests - g.errors;
         failed += d.errors + g.errors;
         const per = (usage: ProcessUsage, k: keyof ProcessUsage) => (g.requests > 0 ? usage[k] / g.requests : Number.NaN);
-        const used = { app: subtract(u1.app, u0.app), db: subtract(u1.db, u0.db), mock: subtract(u1.mock, u0.mock), loadgen: subtract(u1.loadgen, u0.loadgen) };
+        const used = { app: usedBetween(u0.app, u1.app), db: usedBetween(u0.db, u1.db), mock: usedBetween(u0.mock, u1.mock), loadgen: usedBetween(u0.loadgen, u1.loadgen) };
         const waited = Object.values(used).reduce(add);
         rows.push({
           ...row(stream, concurrency, d, g),

@@ -13,11 +13,35 @@ export type ProcessUsage = { cpuMs: number; runQueueMs: number };
 
 const ZERO: ProcessUsage = { cpuMs: 0, runQueueMs: 0 };
 
+/** Usage so far of each process measured, by pid. */
+export type UsageSnapshot = Map<number, ProcessUsage>;
+
 /** `pid`'s threads, plus, with `withChildren`, those of its direct children (Postgres's backends). */
 export function processUsage(pid: number | undefined, options: { withChildren?: boolean } = {}): ProcessUsage {
   if (!pid) return { cpuMs: Number.NaN, runQueueMs: Number.NaN };
-  const pids = options.withChildren ? [pid, ...childrenOf(pid)] : [pid];
-  return pids.map(threadsUsage).reduce(add, ZERO);
+  return [...usageSnapshot(pid, options).values()].reduce(add, ZERO);
+}
+
+/** Like processUsage, per process, so a window can be measured across children that come and go. */
+export function usageSnapshot(pid: number | undefined, options: { withChildren?: boolean } = {}): UsageSnapshot {
+  const snapshot: UsageSnapshot = new Map();
+  if (!pid) return snapshot;
+  for (const p of options.withChildren ? [pid, ...childrenOf(pid)] : [pid]) {
+    const usage = threadsUsage(p);
+    if (usage) snapshot.set(p, usage); // null: it exited meanwhile
+  }
+  return snapshot;
+}
+
+/**
+ * What the processes used between two snapshots. A process that started in between counts in
+ * full; one that exited in between is not counted at all (its counts left with it) rather than
+ * subtracted — Postgres starts and ends autovacuum workers during a cell.
+ */
+export function usedBetween(before: UsageSnapshot, after: UsageSnapshot): ProcessUsage {
+  let used = ZERO;
+  for (const [pid, now] of after) used = add(used, subtract(now, before.get(pid) ?? ZERO));
+  return used;
 }
 
 export function add(a: ProcessUsage, b: ProcessUsage): ProcessUsage {
@@ -28,12 +52,12 @@ export function subtract(after: ProcessUsage, before: ProcessUsage): ProcessUsag
   return { cpuMs: after.cpuMs - before.cpuMs, runQueueMs: after.runQueueMs - before.runQueueMs };
 }
 
-function threadsUsage(pid: number): ProcessUsage {
+function threadsUsage(pid: number): ProcessUsage | null {
   let tids: string[];
   try {
     tids = fs.readdirSync(`/proc/${pid}/task`);
   } catch {
-    return ZERO; // exited meanwhile
+    return null;
   }
   let runNs = 0;
   let waitNs = 0;

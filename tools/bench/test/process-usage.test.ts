@@ -1,11 +1,21 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import os from "node:os";
 import { afterEach, describe, expect, it } from "vitest";
-import { processUsage, subtract } from "../process-usage";
+import { processUsage, subtract, usageSnapshot, usedBetween } from "../process-usage";
 
-/** A child that spins for `busyMs`, says so on stdout, then sleeps until killed. */
+/** Spins until this process has used `ms` more of CPU time (not wall time: the machine may be busy). */
+function burnCpu(ms: number): void {
+  const start = process.cpuUsage();
+  for (;;) {
+    const used = process.cpuUsage(start);
+    if ((used.user + used.system) / 1000 >= ms) return;
+  }
+}
+
+/** A child that spins for `busyMs` of CPU time, says so on stdout, then sleeps until killed. */
 function spinThenSleep(busyMs: number): { child: ChildProcess; spun: Promise<void> } {
-  const child = spawn(process.execPath, ["-e", `const t = Date.now(); while (Date.now() - t < ${busyMs}); console.log("spun"); setInterval(() => {}, 1000);`], { stdio: ["ignore", "pipe", "inherit"] });
+  const script = `const s = process.cpuUsage(); for (;;) { const u = process.cpuUsage(s); if ((u.user + u.system) / 1000 >= ${busyMs}) break; } console.log("spun"); setInterval(() => {}, 1000);`;
+  const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
   const spun = new Promise<void>((resolve, reject) => {
     child.stdout!.once("data", () => resolve());
     child.once("exit", (code) => reject(new Error(`child exited early (${code})`)));
@@ -21,10 +31,9 @@ afterEach(() => {
 describe("processUsage", () => {
   it("counts this process's CPU time in ms", () => {
     const before = processUsage(process.pid);
-    const t = performance.now();
-    while (performance.now() - t < 80);
+    burnCpu(80);
     const used = subtract(processUsage(process.pid), before);
-    expect(used.cpuMs).toBeGreaterThanOrEqual(60);
+    expect(used.cpuMs).toBeGreaterThanOrEqual(75);
     expect(used.cpuMs).toBeLessThan(5_000);
     expect(used.runQueueMs).toBeGreaterThanOrEqual(0);
   });
@@ -46,6 +55,24 @@ describe("processUsage", () => {
     await Promise.all(spinners.map((s) => s.spun));
     const waited = spinners.reduce((sum, s) => sum + processUsage(s.child.pid).runQueueMs, 0);
     expect(waited).toBeGreaterThan(50);
+  });
+
+  it("usedBetween: a child started in the window counts in full, one that exited is not subtracted", async () => {
+    const first = spinThenSleep(300);
+    children.push(first.child);
+    await first.spun;
+    const before = usageSnapshot(process.pid, { withChildren: true });
+    expect(before.has(first.child.pid!)).toBe(true);
+    first.child.kill("SIGKILL");
+    await new Promise((resolve) => first.child.once("exit", resolve));
+    const second = spinThenSleep(200);
+    children.push(second.child);
+    await second.spun;
+    const after = usageSnapshot(process.pid, { withChildren: true });
+    expect(after.has(first.child.pid!)).toBe(false);
+    // The second child's ≈ 200 ms, plus a little of this process; minus the first's 300 ms if the
+    // exited child were subtracted, or without the second's if only processes in both counted.
+    expect(usedBetween(before, after).cpuMs).toBeGreaterThanOrEqual(150);
   });
 
   it("an unknown pid gives NaN, a pid that is gone gives zero", () => {
