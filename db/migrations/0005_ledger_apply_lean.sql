@@ -1,7 +1,7 @@
 -- ledger_apply, same contract and results as 0001_ledger_functions.sql, with less work per call.
 -- At one request at a time every gateway request is two calls of one op each (hold, capture), and
 -- each call's fixed cost is what Postgres spends: ≈ 1 ms of CPU per call on this project's 2-core
--- machine. What changed, each measured as part of that cost:
+-- machine. What changed (measured together, below):
 -- - The batches and their ops are walked by index (p_batches->i) instead of FOR loops over
 --   jsonb_to_recordset / jsonb_array_elements … ORDER BY: two cursors (and a sort) less per call.
 -- - The overage cap is computed inline instead of by calling ledger_overage_limit_credits(), a SQL
@@ -10,8 +10,9 @@
 -- - Grants touched by the call are summed as they are touched (one entry per grant), so writing
 --   them back needs no GROUP BY query over the touched list.
 -- - The spendable total comes with the grants themselves (sum() in the same query), not from a loop.
--- Gateway at 1 client, the old and this function swapped on one running stack, 3 rounds:
--- Postgres CPU per request 2.10 → 1.90 ms, gateway p50 2.97 → 2.74 ms.
+-- Gateway at 1 client, the old and this function swapped on one running stack, two series of 3
+-- rounds: Postgres CPU per request 2.10 → 1.90 and 2.21 → 2.07 ms, gateway p50 2.97 → 2.74 and
+-- 3.36 → 3.21 ms; at 32 clients 0.81–0.84 → 0.71–0.78 ms of Postgres CPU per request.
 create or replace function ledger_apply(p_batches jsonb, p_wait boolean) returns jsonb
 language plpgsql as $$
 declare
