@@ -59,24 +59,31 @@ function threadsUsage(pid: number): ProcessUsage | null {
   } catch {
     return null;
   }
-  let runNs = 0;
-  let waitNs = 0;
+  let used = ZERO;
   for (const tid of tids) {
-    const fields = readOrNull(`/proc/${pid}/task/${tid}/schedstat`)?.split(" ");
-    if (!fields) continue;
-    runNs += Number(fields[0]);
-    waitNs += Number(fields[1]);
+    const text = readOrNull(`/proc/${pid}/task/${tid}/schedstat`);
+    if (text) used = add(used, parseSchedstat(text));
   }
-  return { cpuMs: runNs / 1e6, runQueueMs: waitNs / 1e6 };
+  return used;
+}
+
+/** One /proc/…/schedstat line: "<ns on a CPU> <ns runnable, waiting for one> <timeslices>". */
+export function parseSchedstat(text: string): ProcessUsage {
+  const [runNs, waitNs] = text.trim().split(" ").map(Number);
+  return { cpuMs: runNs! / 1e6, runQueueMs: waitNs! / 1e6 };
+}
+
+/** The parent pid from a /proc/<pid>/stat line (field 4); the command name before it, in parentheses, may hold spaces and ")". */
+export function parentPidOf(statLine: string): number {
+  return Number(statLine.slice(statLine.lastIndexOf(")") + 2).split(" ")[1]);
 }
 
 function childrenOf(pid: number): number[] {
   const children: number[] = [];
   for (const entry of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
-    // Field 4 of /proc/<pid>/stat is the parent pid; the command name before it may hold spaces.
     const stat = readOrNull(`/proc/${entry}/stat`);
-    if (stat && Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid) children.push(Number(entry));
+    if (stat && parentPidOf(stat) === pid) children.push(Number(entry));
   }
   return children;
 }

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import os from "node:os";
 import { afterEach, describe, expect, it } from "vitest";
-import { processUsage, subtract, usageSnapshot, usedBetween } from "../process-usage";
+import { parentPidOf, parseSchedstat, processUsage, subtract, usageSnapshot, usedBetween } from "../process-usage";
 
 /** Spins until this process has used `ms` more of CPU time (not wall time: the machine may be busy). */
 function burnCpu(ms: number): void {
@@ -26,6 +26,17 @@ function spinThenSleep(busyMs: number): { child: ChildProcess; spun: Promise<voi
 const children: ChildProcess[] = [];
 afterEach(() => {
   for (const c of children.splice(0)) c.kill("SIGKILL");
+});
+
+describe("the /proc lines it reads", () => {
+  it("schedstat: the first field is time on a CPU, the second time waiting for one (ns → ms)", () => {
+    expect(parseSchedstat("35173269622 15928063245 74088\n")).toEqual({ cpuMs: 35173.269622, runQueueMs: 15928.063245 });
+  });
+
+  it("stat: the parent pid follows the state, after a command name that may hold spaces and ')'", () => {
+    expect(parentPidOf("24080 (postgres: postgres meterline 127.0.0.1(38892) idle) S 23962 23962 23915 0 -1")).toBe(23962);
+    expect(parentPidOf("1 (node) R 0 1 1 0 -1")).toBe(0);
+  });
 });
 
 describe("processUsage", () => {
