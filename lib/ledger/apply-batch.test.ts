@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@/tests/db";
-import { expectBooksBalance, give, grantRow, makeLedgerAccount, rid } from "@/tests/helpers/ledger";
+import { applyLedgerBatches, expectBooksBalance, give, grantRow, makeLedgerAccount, rid } from "@/tests/helpers/ledger";
 import { newId } from "@/lib/ids";
-import type { AccountBatch, AccountOutcome } from "./combiner";
+import type { AccountBatch } from "./combiner";
 import { rawSql } from "./sql";
 
 /**
@@ -15,10 +15,7 @@ beforeAll(async () => {
   t = await createTestDb();
 });
 
-async function applyOnce(batches: AccountBatch[]): Promise<AccountOutcome[]> {
-  const [row] = await rawSql(t.db)`select ledger_apply(${JSON.stringify(batches)}::jsonb, false) as r`;
-  return (row as { r: AccountOutcome[] }).r;
-}
+const applyOnce = (batches: AccountBatch[]) => applyLedgerBatches(t.db, batches);
 
 const reserveOp = (r: string, c: number) => ({ o: "r" as const, i: { r, h: newId("hold"), c, t: 600, m: null } });
 const captureOp = (r: string, c: number) => ({ o: "c" as const, i: { r, c, u: { model: "mock-1", it: 10, ot: 20 } } });

@@ -1,9 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@/tests/db";
-import { give, makeLedgerAccount, rid } from "@/tests/helpers/ledger";
-import { LedgerCombiner, type AccountBatch, type AccountOutcome } from "./combiner";
+import { applyLedgerBatches, give, makeLedgerAccount, rid } from "@/tests/helpers/ledger";
+import { LedgerCombiner, type AccountBatch } from "./combiner";
 import { inflightFor } from "./holds";
-import { rawSql } from "./sql";
 import { newId } from "@/lib/ids";
 
 let t: TestDb;
@@ -80,12 +79,10 @@ describe("combiner", () => {
   it("one op that makes the database raise (bad credits) does not fail the 9 good reserves in its batch", async () => {
     const a = await makeLedgerAccount(t.db);
     await give(t.db, a, 100);
-    const sql = rawSql(t.db);
     let calls = 0;
     const c = new LedgerCombiner(async (batches, wait) => {
       calls++;
-      const [row] = await sql`select ledger_apply(${JSON.stringify(batches)}::jsonb, ${wait}) as r`;
-      return (row as { r: AccountOutcome[] }).r;
+      return applyLedgerBatches(t.db, batches, wait);
     });
     const good = Array.from({ length: 9 }, () => c.submit(a, { o: "r", i: { r: rid(), h: newId("hold"), c: 1, t: 60, m: null } }));
     const bad = c.submit(a, { o: "r", i: { r: rid(), h: newId("hold"), c: "not a number", t: 60, m: null } }).then(

@@ -4,6 +4,8 @@ import type { Db } from "@/db/client";
 import { accountLedger, accounts } from "@/db/schema";
 import { newId } from "@/lib/ids";
 import { createAccountLedger } from "@/lib/ledger/accounts";
+import type { AccountBatch, AccountOutcome } from "@/lib/ledger/combiner";
+import { rawSql } from "@/lib/ledger/sql";
 import { grant } from "@/lib/ledger/grants";
 import { checkLedgerInvariants } from "@/lib/ledger/invariants";
 import type { GrantKind } from "@/lib/ledger/types";
@@ -69,4 +71,10 @@ export async function journalSums(db: Db, accountId: string): Promise<{ remainin
       from ledger_entries where account_id = ${accountId}`)) as unknown as { remaining: string; captured_from_grants: string; overage_used: string }[];
   const row = rows[0]!;
   return { remaining: Number(row.remaining), capturedFromGrants: Number(row.captured_from_grants), overageUsed: Number(row.overage_used) };
+}
+
+/** One ledger_apply() call, straight to the database (no combiner): what the combiner would send. */
+export async function applyLedgerBatches(db: Db, batches: AccountBatch[], wait = false): Promise<AccountOutcome[]> {
+  const [row] = await rawSql(db)`select ledger_apply(${JSON.stringify(batches)}::jsonb, ${wait}) as r`;
+  return (row as { r: AccountOutcome[] }).r;
 }
