@@ -4,6 +4,7 @@ import type { Db } from "@/db/client";
 import { accounts } from "@/db/schema";
 import { eq } from "drizzle-orm";
 import { recordAudit } from "@/lib/accounts/audit";
+import { forgetAllCachedApiKeys } from "@/lib/api-keys/key-cache";
 import { notFound } from "@/lib/errors";
 import { adjust, setAccountStatus, setLimits, type LimitsPatch } from "@/lib/ledger";
 import { resumeBreaker } from "@/lib/protection";
@@ -58,6 +59,9 @@ export async function setCustomerStatus(db: Db, admin: PlatformAdmin, input: { a
   const before = await assertAccountExists(db, input.accountId);
   if (input.status === "active") await resumeBreaker(db, { accountId: input.accountId, actorUserId: admin.userId, reason: input.reason, cautious: false });
   await setAccountStatus(db, input.accountId, input.status, input.status === "frozen" ? `Frozen by the platform: ${input.reason}` : input.reason);
+  // Every process re-reads its keys' account status: a freeze also releases the gateway's pooled
+  // holds (lib/gateway/hold-pool.ts), an unfreeze lifts cached refusals. Rare, so all keys.
+  forgetAllCachedApiKeys();
   // Unfreezing an account whose invoice is unpaid lands on past_due: audit what it became.
   const after = await assertAccountExists(db, input.accountId);
   await recordAudit(db, {

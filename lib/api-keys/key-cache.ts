@@ -11,7 +11,8 @@ import { API_KEY_CACHE_CHANNEL, broadcastApiKeyForget, FORGET_ALL } from "./key-
  * forgotten at once (revokeApiKey and removeMember call forgetCachedApiKey); revoked in another app instance, it
  * keeps working there for at most `ttlMs` — unless that process listens for the forgets this one
  * broadcasts (listenForApiKeyForgets; the front server of `npm start` does). The account's frozen status is not trusted from here:
- * the ledger checks it on every hold.
+ * the ledger checks it on every hold, and a freeze (breaker trip, platform admin) forgets every key, which also releases
+ * the gateway's holds placed ahead for them (onApiKeysForgotten).
  */
 const DEFAULT_TTL_MS = 10_000;
 /**
@@ -47,21 +48,47 @@ function forgetLocally(apiKeyId: string): void {
   const hash = hashByKeyId.get(apiKeyId);
   if (hash) cache.delete(hash);
   hashByKeyId.delete(apiKeyId);
+  tellForgotten(apiKeyId);
+}
+
+function forgetAllLocally(): void {
+  cache.clear();
+  hashByKeyId.clear();
+  tellForgotten(null);
+}
+
+type ForgetListener = (apiKeyId: string | null) => void;
+const forgetListeners: ForgetListener[] = [];
+
+/**
+ * Called with the key's id whenever a key is forgotten in this process — here or broadcast from
+ * another — and with null when all are. What else a process keeps per key follows it: the gateway's
+ * pooled holds (lib/gateway/hold-pool.ts) are released, so a revoke or a freeze stops them too.
+ */
+export function onApiKeysForgotten(listener: ForgetListener): void {
+  forgetListeners.push(listener);
+}
+
+function tellForgotten(apiKeyId: string | null): void {
+  for (const listener of forgetListeners) {
+    try {
+      listener(apiKeyId);
+    } catch (e) {
+      console.error("api keys: a forget listener failed", e);
+    }
+  }
 }
 
 /** Forgets every cached key (rare events that change many accounts' standing: breaker trips and resumes). */
 export function forgetAllCachedApiKeys(): void {
-  cache.clear();
-  hashByKeyId.clear();
+  forgetAllLocally();
   broadcastApiKeyForget(FORGET_ALL);
 }
 
 /** Applies the forgets other processes broadcast (see ./key-cache-broadcast.ts), on a connection of `sql`. */
 export async function listenForApiKeyForgets(sql: postgres.Sql): Promise<{ unlisten: () => Promise<void> }> {
   return sql.listen(API_KEY_CACHE_CHANNEL, (payload) => {
-    if (payload === FORGET_ALL) {
-      cache.clear();
-      hashByKeyId.clear();
-    } else forgetLocally(payload);
+    if (payload === FORGET_ALL) forgetAllLocally();
+    else forgetLocally(payload);
   });
 }

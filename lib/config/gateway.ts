@@ -24,6 +24,12 @@ const gatewayEnvSchema = z.object({
   GATEWAY_CACHE_MAX_TTL_SECONDS: int(7 * 24 * 3600, 1),
   /** How long an API key lookup is reused in this process (revocation here clears it at once). */
   GATEWAY_KEY_CACHE_TTL_MS: int(10_000),
+  /** Holds placed ahead of demand per busy API key and kind (JSON, stream); 0 = no hold pool (lib/gateway/hold-pool.ts). */
+  GATEWAY_HOLD_POOL_SIZE: int(2),
+  /** A pooled hold older than this is not handed out but released: it bounds how long a freeze whose broadcast was lost can go unseen. */
+  GATEWAY_HOLD_POOL_MAX_AGE_MS: int(5_000, 100),
+  /** A pool places a hold only while this many times its size in grant credits stays available after it. */
+  GATEWAY_HOLD_POOL_KEEP_AVAILABLE: int(100, 1),
 });
 
 export type GatewayConfig = {
@@ -32,6 +38,7 @@ export type GatewayConfig = {
   rateLimit: { requestsPerSecond: number; burst: number };
   cache: { defaultTtlSeconds: number; maxTtlSeconds: number };
   keyCacheTtlMs: number;
+  holdPool: { size: number; maxAgeMs: number; keepAvailableMultiple: number };
 };
 
 let cached: GatewayConfig | undefined;
@@ -55,6 +62,7 @@ export function getGatewayConfig(): GatewayConfig {
     rateLimit: { requestsPerSecond: e.GATEWAY_RATE_LIMIT_RPS, burst: e.GATEWAY_RATE_LIMIT_BURST },
     cache: { defaultTtlSeconds: e.GATEWAY_CACHE_TTL_SECONDS, maxTtlSeconds: e.GATEWAY_CACHE_MAX_TTL_SECONDS },
     keyCacheTtlMs: e.GATEWAY_KEY_CACHE_TTL_MS,
+    holdPool: { size: e.GATEWAY_HOLD_POOL_SIZE, maxAgeMs: e.GATEWAY_HOLD_POOL_MAX_AGE_MS, keepAvailableMultiple: e.GATEWAY_HOLD_POOL_KEEP_AVAILABLE },
   };
   return cached;
 }

@@ -3,6 +3,7 @@ import { getGatewayConfig } from "@/lib/config/gateway";
 import { reserve } from "@/lib/ledger";
 import { AppError } from "@/lib/errors";
 import { cacheRequestHash, findCachedCompletion, storeCachedCompletion } from "./cache";
+import { HOLD_TTL_SECONDS, holdPoolFor } from "./hold-pool";
 import type { GatewayCaller } from "./http/authenticate";
 import { prepareCompletion, type PreparedCompletion, type RequestOptions } from "./prepare";
 import type { StoredResponse } from "./idempotency";
@@ -33,10 +34,9 @@ export type CompletionCall = {
   onFinalResponse?: (response: StoredResponse, charged: { chargedCredits: number }) => Promise<void>;
   /** A stream that was already answered (200) ended without being charged: the Idempotency-Key is given back. */
   onStreamAbandoned?: () => Promise<void>;
+  /** The request took a hold placed ahead (./hold-pool.ts) and from here on goes by that hold's request id. */
+  adoptRequestId?: (requestId: string) => void;
 };
-
-/** Holds for streams live longer: a long answer is still in progress when a short hold would expire. */
-const HOLD_TTL_SECONDS = { json: 300, stream: 900 };
 
 /**
  * One metered chat completion (architecture §3): price the worst case, hold it, serve from the
@@ -47,26 +47,45 @@ export async function runChatCompletion(db: Db, call: CompletionCall): Promise<R
   const startedAt = performance.now();
   const prepared = prepareCompletion(call.body, call.options);
   const upstream = resolveUpstreamOrThrow(prepared.price);
-  const { caller, requestId } = call;
+  const { caller } = call;
   const timer = call.timer ?? new PhaseTimer();
   timer.mark("prepare");
 
-  const hold = await reserve(db, {
+  // A busy key's request takes a hold placed ahead of it, already committed; with an
+  // Idempotency-Key the request id was claimed before this, so such a request holds for itself.
+  const pool = caller.apiKeyId !== null && call.onFinalResponse === undefined ? holdPoolFor(db) : null;
+  const lane = pool ? { accountId: caller.accountId, userId: caller.userId, apiKeyId: caller.apiKeyId!, stream: prepared.stream } : null;
+  const pooled = lane ? pool!.take(lane, prepared.holdCredits) : null;
+  if (pooled) call.adoptRequestId?.(pooled.requestId);
+  const requestId = pooled ? pooled.requestId : call.requestId;
+  const hold =
+    pooled ??
+    (await reserve(db, {
+      accountId: caller.accountId,
+      requestId,
+      credits: prepared.holdCredits,
+      meta: { userId: caller.userId, apiKeyId: caller.apiKeyId, action: prepared.action, model: prepared.price.id },
+      ttlSeconds: prepared.stream ? HOLD_TTL_SECONDS.stream : HOLD_TTL_SECONDS.json,
+    }));
+  timer.mark(pooled ? "reserve-ahead" : "reserve");
+  const settlement = new Settlement(db, {
     accountId: caller.accountId,
     requestId,
-    credits: prepared.holdCredits,
-    meta: { userId: caller.userId, apiKeyId: caller.apiKeyId, action: prepared.action, model: prepared.price.id },
-    ttlSeconds: prepared.stream ? HOLD_TTL_SECONDS.stream : HOLD_TTL_SECONDS.json,
+    userId: caller.userId,
+    apiKeyId: caller.apiKeyId,
+    action: prepared.action,
+    price: prepared.price,
+    startedAt,
+    hold,
+    onSettleSubmitted: lane ? () => pool!.topUp(lane) : undefined,
   });
-  timer.mark("reserve");
-  const settlement = new Settlement(db, { accountId: caller.accountId, requestId, userId: caller.userId, apiKeyId: caller.apiKeyId, action: prepared.action, price: prepared.price, startedAt, hold });
-  const baseHeaders: Record<string, string> = { [HEADER.requestId]: requestId, [HEADER.creditsHeld]: String(prepared.holdCredits) };
+  const baseHeaders: Record<string, string> = { [HEADER.requestId]: requestId, [HEADER.creditsHeld]: String(hold.credits) };
 
   try {
     const cacheKey = prepared.cache.enabled ? { accountId: caller.accountId, model: prepared.price.id, requestHash: cacheRequestHash(call.body) } : null;
     if (cacheKey) {
       const cached = await findCachedCompletion(db, cacheKey);
-      if (cached) return await serveCacheHit(call, prepared, settlement, cached, baseHeaders);
+      if (cached) return await serveCacheHit(call, requestId, prepared, settlement, cached, baseHeaders);
       baseHeaders[HEADER.cache] = "miss";
     }
     const config = getGatewayConfig();
@@ -121,6 +140,7 @@ export async function runChatCompletion(db: Db, call: CompletionCall): Promise<R
 
 async function serveCacheHit(
   call: CompletionCall,
+  requestId: string,
   prepared: PreparedCompletion,
   settlement: Settlement,
   cached: Record<string, unknown>,
@@ -133,10 +153,10 @@ async function serveCacheHit(
   const clientUsage = { ...usageForClient(usage, 0), cache_hit: true };
   let response: StoredResponse;
   if (prepared.stream) {
-    const body = completionAsSse(cached, { requestId: call.requestId, model: prepared.price.id, usage: clientUsage, separateUsageChunk: prepared.clientWantsUsageChunk });
+    const body = completionAsSse(cached, { requestId, model: prepared.price.id, usage: clientUsage, separateUsageChunk: prepared.clientWantsUsageChunk });
     response = { status: 200, headers: { ...SSE_HEADERS, ...headers }, body, stream: true };
   } else {
-    const body = JSON.stringify({ ...cached, id: call.requestId, object: "chat.completion", created: Math.floor(Date.now() / 1000), model: prepared.price.id, usage: clientUsage });
+    const body = JSON.stringify({ ...cached, id: requestId, object: "chat.completion", created: Math.floor(Date.now() / 1000), model: prepared.price.id, usage: clientUsage });
     response = { status: 200, headers: { "content-type": "application/json", ...headers }, body, stream: false };
   }
   await bestEffort("idempotency store", async () => call.onFinalResponse?.(response, receipt));

@@ -17,6 +17,11 @@ export type SettlementBase = {
   startedAt: number;
   /** What reserve() held: the most a capture can charge, and how much of it came from grants. */
   hold: Pick<Hold, "credits" | "fromGrantsCredits">;
+  /**
+   * Called in the same turn as the capture or release is submitted to the ledger, so work submitted
+   * from it for the same account (the hold pool's top-up) goes out in the same ledger call.
+   */
+  onSettleSubmitted?: () => void;
 };
 
 export type CaptureInput = { usage: TokenUsage; status: "succeeded" | "partial"; cacheHit?: boolean };
@@ -98,8 +103,11 @@ export class Settlement {
   }
 
   release(reason: string): Promise<void> {
-    const outcome = (this.outcome ??= release(this.db, { accountId: this.base.accountId, requestId: this.base.requestId, reason }).then(() => null));
-    return outcome.then(() => undefined);
+    if (!this.outcome) {
+      this.outcome = release(this.db, { accountId: this.base.accountId, requestId: this.base.requestId, reason }).then(() => null);
+      this.base.onSettleSubmitted?.();
+    }
+    return this.outcome.then(() => undefined);
   }
 
   private async captureWithOneRetry(input: CaptureInput): Promise<Receipt> {
@@ -122,7 +130,9 @@ export class Settlement {
       },
     };
     try {
-      return await capture(this.db, args);
+      const captured = capture(this.db, args);
+      b.onSettleSubmitted?.();
+      return await captured;
     } catch (e) {
       // A refusal (already released by the sweeper, …) is final; only unexpected errors are retried.
       if (isAppError(e)) throw e;

@@ -19,7 +19,7 @@ const DEFAULT_TTL_SECONDS = 600;
 /** A hold outliving a day is a leak, not a request. */
 const MAX_TTL_SECONDS = 86_400;
 
-type ReserveItem = { r: string; h: string; c: number; t: number; m: Json | null };
+type ReserveItem = { r: string; h: string; c: number; t: number; m: Json | null; p?: number };
 type CaptureItem = { r: string; c: number; u: Json };
 type ReleaseItem = { r: string; why: string };
 type Result = OpResult;
@@ -109,6 +109,27 @@ function failure(result: Result, accountId: string, requestId: string): AppError
 
 /** Places a hold over grants in burn order, then overage room. Idempotent by requestId while held. */
 export async function reserve(db: Db, input: ReserveInput): Promise<Hold> {
+  const res = await submitReserve(db, input.accountId, reserveItem(input));
+  if (!res.ok) throw failure(res, input.accountId, input.requestId);
+  return holdFrom(res, input.requestId);
+}
+
+/**
+ * A hold placed ahead of demand (the gateway's hold pool, lib/gateway/hold-pool.ts): a normal hold
+ * in every respect — captured, released and swept like any other, marked `pool` in its meta —
+ * except that the ledger places it only whole from grants (never overage) and only while at least
+ * `keepAvailableCredits` of grants stay available after it (migration 0006). Returns null, writing
+ * nothing, when the ledger declines or refuses it (frozen, too little balance): the request that
+ * would have used it then holds for itself and gets the ledger's answer first-hand.
+ */
+export async function reserveAhead(db: Db, input: ReserveInput & { keepAvailableCredits: number }): Promise<Hold | null> {
+  assertCredits(input.keepAvailableCredits, "keepAvailableCredits");
+  const item = reserveItem({ ...input, meta: { ...input.meta, pool: "gateway" } });
+  const res = await submitReserve(db, input.accountId, { ...item, p: input.keepAvailableCredits });
+  return res.ok ? holdFrom(res, input.requestId) : null;
+}
+
+function reserveItem(input: ReserveInput): ReserveItem {
   assertNonEmpty(input.accountId, "accountId");
   assertNonEmpty(input.requestId, "requestId");
   assertCredits(input.credits, "credits");
@@ -116,19 +137,13 @@ export async function reserve(db: Db, input: ReserveInput): Promise<Hold> {
   if (!Number.isSafeInteger(ttl) || ttl <= 0 || ttl > MAX_TTL_SECONDS) {
     throw new AppError("invalid_input", `ttlSeconds must be an integer from 1 to ${MAX_TTL_SECONDS}`);
   }
-  const m = input.meta
-    ? { userId: input.meta.userId ?? null, apiKeyId: input.meta.apiKeyId ?? null, action: input.meta.action ?? null, model: input.meta.model ?? null }
-    : null;
-  const res = await submitReserve(db, input.accountId, { r: input.requestId, h: newId("hold"), c: input.credits, t: ttl, m });
-  if (!res.ok) throw failure(res, input.accountId, input.requestId);
-  return {
-    requestId: input.requestId,
-    holdId: res.h as string,
-    credits: res.c as number,
-    fromGrantsCredits: res.gc as number,
-    overageCredits: res.oc as number,
-    expiresAt: new Date(res.e as string),
-  };
+  const meta = input.meta;
+  const m = meta ? { ...meta, userId: meta.userId ?? null, apiKeyId: meta.apiKeyId ?? null, action: meta.action ?? null, model: meta.model ?? null } : null;
+  return { r: input.requestId, h: newId("hold"), c: input.credits, t: ttl, m };
+}
+
+function holdFrom(res: Result, requestId: string): Hold {
+  return { requestId, holdId: res.h as string, credits: res.c as number, fromGrantsCredits: res.gc as number, overageCredits: res.oc as number, expiresAt: new Date(res.e as string) };
 }
 
 /**

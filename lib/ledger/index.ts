@@ -2,7 +2,7 @@
 import "./register";
 
 export type * from "./types";
-export { reserve, capture, release } from "./holds";
+export { reserve, reserveAhead, capture, release } from "./holds";
 export { grant, adjust, refundPurchase, expireGrants, defaultPriority } from "./grants";
 export { getBalance, getReceipt, getHoldStatus, recentReceipts } from "./balance";
 export { usageByDay, usageBreakdown, periodSummary, type UsageRange, type UsageTotals } from "./usage";

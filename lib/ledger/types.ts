@@ -2,7 +2,7 @@ import type { GrantKind } from "@/db/schema";
 
 export type { GrantKind };
 
-export type UsageMeta = { userId?: string | null; apiKeyId?: string | null; action?: string | null; model?: string | null };
+export type UsageMeta = { userId?: string | null; apiKeyId?: string | null; action?: string | null; model?: string | null; /** Set on holds placed ahead of demand (reserveAhead). */ pool?: string };
 
 export type ReserveInput = { accountId: string; requestId: string; credits: number; meta?: UsageMeta; ttlSeconds?: number };
 

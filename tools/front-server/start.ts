@@ -1,6 +1,7 @@
 import type http from "node:http";
 import { getDbHandle } from "@/db/client";
 import { listenForApiKeyForgets } from "@/lib/api-keys/key-cache";
+import { drainHoldPools } from "@/lib/gateway/hold-pool";
 import { drainSettlements } from "@/lib/gateway/settle-behind";
 import { gatewayRoutes } from "./gateway-routes";
 import { createFrontServer } from "./server";
@@ -33,4 +34,6 @@ export async function stopFrontServer(server: http.Server, timeoutMs = 10_000): 
   });
   const left = await drainSettlements(timeoutMs);
   if (left > 0) console.error(`front server: ${left} capture(s) still committing at shutdown; the sweeper releases their holds`);
+  // After the captures (whose top-ups could place more): every hold placed ahead goes back now.
+  await drainHoldPools();
 }

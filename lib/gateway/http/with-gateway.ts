@@ -10,6 +10,7 @@ import { ClientAbortedError } from "../upstream/call";
 import { authenticateGatewayCaller, type GatewayCaller } from "./authenticate";
 import { openAiErrorResponse } from "./openai-error";
 
+/** `requestId` may change once: a completion that takes a hold placed ahead adopts its id (lib/gateway/hold-pool.ts). */
 export type GatewayContext<P> = { caller: GatewayCaller; db: Db; requestId: string; params: P; timer: PhaseTimer };
 type Handler<P> = (req: Request, ctx: GatewayContext<P>) => Promise<Response>;
 
@@ -39,8 +40,9 @@ export function resetGatewayLimiterForTests(): void {
  */
 export function withGateway<P = Record<string, never>>(handler: Handler<P>, options: { session?: boolean } = {}) {
   return async (req: Request, route?: { params: Promise<P> }): Promise<Response> => {
-    const requestId = newId("req");
+    let requestId = newId("req");
     const timer = new PhaseTimer();
+    let ctx: GatewayContext<P> | undefined;
     try {
       const db = getDb();
       const caller = await authenticateGatewayCaller(db, req, { session: options.session ?? false });
@@ -54,12 +56,14 @@ export function withGateway<P = Record<string, never>>(handler: Handler<P>, opti
       }
       timer.mark("auth");
       const params = (route ? await route.params : {}) as P;
-      const res = await handler(req, { caller, db, requestId, params, timer });
-      if (!res.headers.has(REQUEST_ID_HEADER)) res.headers.set(REQUEST_ID_HEADER, requestId);
+      ctx = { caller, db, requestId, params, timer };
+      const res = await handler(req, ctx);
+      if (!res.headers.has(REQUEST_ID_HEADER)) res.headers.set(REQUEST_ID_HEADER, ctx.requestId);
       // Streams report their charge in the final chunk; everything else that charged set the header.
       if (!res.headers.has(CREDITS_HEADER) && !res.headers.get("content-type")?.startsWith("text/event-stream")) res.headers.set(CREDITS_HEADER, "0");
       return res;
     } catch (e) {
+      if (ctx) requestId = ctx.requestId;
       // Nobody is listening any more; the status only shows in access logs (nginx's "client closed").
       if (e instanceof ClientAbortedError) return new Response(null, { status: 499, headers: { [REQUEST_ID_HEADER]: requestId, [CREDITS_HEADER]: "0" } });
       // Nothing is ever charged on an error path: a failure after the capture is not thrown.

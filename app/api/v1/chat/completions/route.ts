@@ -11,11 +11,13 @@ export const dynamic = "force-dynamic";
  * Session auth is accepted too, for the playground.
  */
 export const POST = withGateway(
-  async (req, { caller, db, requestId, timer }) => {
+  async (req, ctx) => {
+    const { caller, db, timer } = ctx;
     const { body, options } = await readCompletionRequest(db, req, caller);
     timer.mark("parse");
     await checkBreakerBeforeHold(db, caller, body); // circuit breaker: in memory, O(1); a freeze is confirmed against the database first
-    return runChatCompletionIdempotently(db, { caller, requestId, body, options, signal: req.signal, timer }, req.headers.get("idempotency-key"));
+    const adoptRequestId = (id: string) => void (ctx.requestId = id); // a hold placed ahead brings its own id
+    return runChatCompletionIdempotently(db, { caller, requestId: ctx.requestId, body, options, signal: req.signal, timer, adoptRequestId }, req.headers.get("idempotency-key"));
   },
   { session: true },
 );
