@@ -55,7 +55,7 @@ export async function runChatCompletion(db: Db, call: CompletionCall): Promise<R
   // Idempotency-Key the request id was claimed before this, so such a request holds for itself.
   const pool = caller.apiKeyId !== null && call.onFinalResponse === undefined ? holdPoolFor(db) : null;
   const lane = pool ? { accountId: caller.accountId, userId: caller.userId, apiKeyId: caller.apiKeyId!, stream: prepared.stream } : null;
-  const pooled = lane ? pool!.take(lane, prepared.holdCredits) : null;
+  const pooled = lane ? await pool!.take(lane, prepared.holdCredits) : null;
   if (pooled) call.adoptRequestId?.(pooled.requestId);
   const requestId = pooled ? pooled.requestId : call.requestId;
   const hold =

@@ -47,10 +47,12 @@ export type HoldPoolOptions = {
 };
 
 type Pooled = { hold: Hold; placedAt: number };
+/** A hold being placed; a request that found the lane empty may claim it and wait for it. */
+type Placing = { credits: number; claim: ((hold: Hold | null) => void) | null };
 
 class Lane {
   readonly holds: Pooled[] = [];
-  placing = 0;
+  readonly placing: Placing[] = [];
   /** The last two requests' times: a lane is busy when both are recent. */
   lastAt = -Infinity;
   prevAt = -Infinity;
@@ -78,8 +80,13 @@ export class HoldPool {
     this.now = options.now ?? (() => performance.now());
   }
 
-  /** A committed hold of at least `credits` for this lane, or null (the request holds for itself). */
-  take(key: LaneKey, credits: number): Hold | null {
+  /**
+   * A committed hold of at least `credits` for this lane; or, when none is ready but one is being
+   * placed, a promise of it (it lands with the ledger call already in flight for the account, sooner
+   * than a hold of the request's own, which would queue behind that call); or null, when the request
+   * must hold for itself — as it must when the promised hold is declined (resolves null).
+   */
+  take(key: LaneKey, credits: number): Hold | Promise<Hold | null> | null {
     const id = laneId(key);
     let lane = this.lanes.get(id);
     if (!lane) this.lanes.set(id, (lane = new Lane(key)));
@@ -89,8 +96,10 @@ export class HoldPool {
     lane.recentNeeds.push(credits);
     if (lane.recentNeeds.length > RECENT_NEEDS) lane.recentNeeds.shift();
     const i = lane.holds.findIndex((p) => t - p.placedAt < this.options.maxAgeMs && p.hold.credits >= credits);
-    if (i < 0) return null;
-    return lane.holds.splice(i, 1)[0]!.hold;
+    if (i >= 0) return lane.holds.splice(i, 1)[0]!.hold;
+    const placing = lane.placing.find((p) => p.claim === null && p.credits >= credits);
+    if (!placing) return null;
+    return new Promise((resolve) => (placing.claim = resolve));
   }
 
   /**
@@ -104,7 +113,7 @@ export class HoldPool {
     const busy = t - lane.prevAt < this.options.maxAgeMs && t - lane.lastAt < this.options.maxAgeMs;
     if (!busy || t < lane.pausedUntil) return;
     const credits = Math.max(...lane.recentNeeds);
-    for (let missing = this.options.size - lane.holds.length - lane.placing; missing > 0; missing--) this.place(lane, credits);
+    for (let missing = this.options.size - lane.holds.length - lane.placing.length; missing > 0; missing--) this.place(lane, credits);
     this.startSweeper();
   }
 
@@ -134,8 +143,9 @@ export class HoldPool {
   private place(lane: Lane, credits: number): void {
     const { key } = lane;
     const placedAt = this.now(); // counted from before it commits: the age bound errs on the safe side
-    lane.placing++;
-    const placing = reserveAhead(this.db, {
+    const placing: Placing = { credits, claim: null };
+    lane.placing.push(placing);
+    const landed = reserveAhead(this.db, {
       accountId: key.accountId,
       requestId: newId("req"),
       credits,
@@ -148,12 +158,14 @@ export class HoldPool {
         return null;
       })
       .then((hold) => {
-        lane.placing--;
+        lane.placing.splice(lane.placing.indexOf(placing), 1);
         if (!hold) lane.pausedUntil = this.now() + this.options.maxAgeMs;
-        else if (lane.dropped) return this.giveBack(lane, hold, "pool_dropped");
-        else lane.holds.push({ hold, placedAt });
+        const claimed = lane.dropped ? null : hold;
+        placing.claim?.(claimed); // a waiting request takes it, or holds for itself
+        if (hold && !claimed) return this.giveBack(lane, hold, "pool_dropped");
+        if (hold && !placing.claim) lane.holds.push({ hold, placedAt });
       });
-    this.track(placing);
+    this.track(landed);
   }
 
   private dropLane(id: string, lane: Lane, reason: string): void {
@@ -186,7 +198,7 @@ export class HoldPool {
           void this.giveBack(lane, p.hold, "pool_idle");
         }
       }
-      if (lane.holds.length === 0 && lane.placing === 0 && t - lane.lastAt >= this.options.maxAgeMs) this.lanes.delete(id);
+      if (lane.holds.length === 0 && lane.placing.length === 0 && t - lane.lastAt >= this.options.maxAgeMs) this.lanes.delete(id);
     }
     if (this.lanes.size === 0) this.stopSweeper();
   }
@@ -234,6 +246,13 @@ export function holdPoolFor(db: Db): HoldPool | null {
 /** Shutdown: every pooled hold released, and waited for. */
 export async function drainHoldPools(): Promise<void> {
   await Promise.all([...pools.values()].map((p) => p.drain()));
+}
+
+/** Holds placed ahead and ready to hand out, over this process's pools (diagnostics, tests). */
+export function pooledHoldsInProcess(): number {
+  let n = 0;
+  for (const p of pools.values()) n += p.pooledCount();
+  return n;
 }
 
 /** Tests change the pool's settings between files: drains and forgets every pool. */
