@@ -13,8 +13,16 @@ export function BalanceSources({ d }: { d: UsageDashboard }) {
         <span className="text-sm text-zinc-600">credits</span>
       </p>
       {d.heldCredits > 0 ? (
-        <p className="text-xs text-zinc-600">
-          <Credits value={d.heldCredits} /> held by requests in flight
+        <p className="text-xs text-zinc-600" data-testid="usage-held">
+          <Credits value={d.heldCredits} /> held for requests
+          {d.reservedAheadCredits > 0 ? (
+            <>
+              {" "}
+              (<Credits value={d.reservedAheadCredits} /> of it set aside ahead for busy API keys: used by their next requests, or returned within seconds)
+            </>
+          ) : (
+            " in flight"
+          )}
         </p>
       ) : null}
       <dl className="mt-3 divide-y divide-zinc-100 text-sm" data-testid="usage-sources">

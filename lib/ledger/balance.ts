@@ -64,6 +64,20 @@ export async function getBalance(db: DbOrTx, accountId: string): Promise<Balance
   };
 }
 
+/**
+ * Grant credits on open holds the gateway placed ahead of demand for busy API keys
+ * (lib/gateway/hold-pool.ts): part of heldCredits. Some are already in use by a request, the rest
+ * wait for the key's next ones and go back within seconds if it goes quiet. Open holds only, found
+ * through the partial index of open holds.
+ */
+export async function getReservedAheadCredits(db: DbOrTx, accountId: string): Promise<number> {
+  const [row] = await db
+    .select({ credits: sql<string>`coalesce(sum(${holds.grantCredits}), 0)` })
+    .from(holds)
+    .where(and(eq(holds.accountId, accountId), eq(holds.status, "held"), sql`${holds.meta} ? 'pool'`));
+  return Number(row?.credits ?? 0);
+}
+
 type EventRow = typeof usageEvents.$inferSelect;
 
 export function receiptFromRow(e: EventRow): Receipt {

@@ -7,6 +7,7 @@ import { createApiKey, revokeApiKey } from "@/lib/api-keys/keys";
 import { resetGatewayConfigForTests } from "@/lib/config/gateway";
 import { checkLedgerInvariants } from "@/lib/ledger";
 import { setBreakerEnabled } from "@/lib/protection/defaults";
+import { getUsageDashboard } from "@/lib/usage/dashboard";
 import type { MockLlm } from "@/tools/mock-llm";
 import { drainHoldPools, pooledHoldsInProcess, resetHoldPoolsForTests } from "../hold-pool";
 import { countPromptTokens } from "../tokens";
@@ -104,6 +105,17 @@ describe("hold pool: a busy key's requests find their hold already placed", () =
     expect(after).toMatchObject({ heldCredits: 0, availableCredits: 1_000 * H - charged });
     expect(charged).toBe(12 * H);
     expect(await checkLedgerInvariants(t.db, [a.accountId])).toEqual([]);
+  });
+
+  it("/settings/usage data: 2 holds of H placed ahead → held 2·H, of which reserved ahead 2·H; after shutdown both 0 and available back to the full balance less the charges", async () => {
+    const a = await makeAccountWithExactly(t.db, 1_000 * H);
+    await setBreakerEnabled(t.db, a.accountId, false);
+    await warmKey(a);
+    const busy = await getUsageDashboard(t.db, a.owner);
+    expect([busy.heldCredits, busy.reservedAheadCredits, busy.availableCredits]).toEqual([2 * H, 2 * H, 996 * H]);
+    await drainHoldPools();
+    const quiet = await getUsageDashboard(t.db, a.owner);
+    expect([quiet.heldCredits, quiet.reservedAheadCredits, quiet.availableCredits]).toEqual([0, 0, 998 * H]);
   });
 
   it("a request needing more than the holds placed ahead (max_tokens 200 vs 20) holds for itself; the pool then places holds that cover it", async () => {

@@ -140,7 +140,11 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
 
       <Card>
         <CardHeader title="Holds in flight" />
-        <DataTable caption="Holds in flight" columns={["Request", "Credits", "Overage", "Expires"]} rows={d.inFlight.map((h) => [h.requestId, formatInteger(h.credits), formatInteger(h.overageCredits), formatDateTime(h.expiresAt)])} />
+        <DataTable
+          caption="Holds in flight"
+          columns={["Request", "Credits", "Overage", "Placed ahead", "Expires"]}
+          rows={d.inFlight.map((h) => [h.requestId, formatInteger(h.credits), formatInteger(h.overageCredits), h.meta?.pool ? "yes (hold pool)" : "—", formatDateTime(h.expiresAt)])}
+        />
       </Card>
 
       <Card>
