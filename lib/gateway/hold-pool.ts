@@ -218,8 +218,12 @@ export class HoldPool {
 /** The TTL of a request's own hold: streams live longer, a long answer outlasts a short hold. */
 export const HOLD_TTL_SECONDS = { json: 300, stream: 900 };
 
-const pools = new Map<Db, HoldPool>();
-let listening = false;
+// On globalThis: `next dev` reloads this module on edits, and a pool lost that way would leave its
+// holds to the sweeper. (Next alone releases nothing at exit either — the sweeper does, after the
+// TTL; the front server of `npm start` drains its pool on shutdown.)
+const shared = globalThis as typeof globalThis & { meterlineHoldPools?: { pools: Map<Db, HoldPool>; listening: boolean } };
+const state = (shared.meterlineHoldPools ??= { pools: new Map(), listening: false });
+const pools = state.pools;
 
 /** This process's pool for `db`, or null when pooling is off (GATEWAY_HOLD_POOL_SIZE=0). */
 export function holdPoolFor(db: Db): HoldPool | null {
@@ -230,8 +234,8 @@ export function holdPoolFor(db: Db): HoldPool | null {
     pool = new HoldPool(db, { ...config, ttlSeconds: HOLD_TTL_SECONDS });
     pools.set(db, pool);
   }
-  if (!listening) {
-    listening = true;
+  if (!state.listening) {
+    state.listening = true;
     // A key forgotten here or in another process (revoke, member removal, freeze, breaker trip).
     onApiKeysForgotten((apiKeyId) => {
       for (const p of pools.values()) {
