@@ -243,8 +243,11 @@ async function main(): Promise<void> {
     const problems = await checkLedgerInvariants(db);
     const [counts] = (await sql`select count(*)::int as receipts, coalesce(sum(charged_credits),0)::bigint as credits from usage_events`) as unknown as { receipts: number; credits: string }[];
     const [neg] = (await sql`select count(*)::int as n from credit_grants where remaining_credits < 0`) as unknown as { n: number }[];
+    // The hold pool (lib/gateway/hold-pool.ts): how many receipts ran on a hold placed ahead, and how many such holds went back unused.
+    const [pool] = (await sql`select count(*) filter (where status = 'captured')::int as used, count(*) filter (where status = 'released')::int as unused from holds where meta ? 'pool'`) as unknown as { used: number; unused: number }[];
     await sql.end();
     console.log(`\nreceipts written: ${counts!.receipts} (≥ ${metered} metered in the measured cells + warm-up), credits charged: ${counts!.credits}`);
+    console.log(`served on holds placed ahead: ${pool!.used} of ${counts!.receipts} receipts; holds placed ahead given back unused: ${pool!.unused}`);
     console.log(`ledger invariants: ${problems.length === 0 ? "all hold" : problems.join("\n")}; grants below zero: ${neg!.n}`);
     console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
     // Figures with failed requests in them are not figures of the gateway doing its job.
