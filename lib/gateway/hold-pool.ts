@@ -89,7 +89,10 @@ export class HoldPool {
   take(key: LaneKey, credits: number): Hold | Promise<Hold | null> | null {
     const id = laneId(key);
     let lane = this.lanes.get(id);
-    if (!lane) this.lanes.set(id, (lane = new Lane(key)));
+    if (!lane) {
+      this.lanes.set(id, (lane = new Lane(key)));
+      this.startSweeper(); // also forgets lanes of keys that never got busy
+    }
     const t = this.now();
     lane.prevAt = lane.lastAt;
     lane.lastAt = t;
