@@ -206,6 +206,21 @@ describe("hold pool: holds placed ahead go back", () => {
     }
   });
 
+  it("a key whose requests come further apart than GATEWAY_HOLD_POOL_MAX_AGE_MS (400 ms apart, max age 300 ms) never gets a hold placed ahead", async () => {
+    await configurePool({ GATEWAY_HOLD_POOL_MAX_AGE_MS: "300" });
+    try {
+      const a = await makeAccountWithExactly(t.db, 1_000 * H);
+      await setBreakerEnabled(t.db, a.accountId, false);
+      for (let i = 0; i < 3; i++) {
+        expect((await send(a.apiKey)).status).toBe(200);
+        await new Promise((r) => setTimeout(r, 400));
+      }
+      expect((await holdsOf(a.accountId)).filter((h) => h.pooled)).toEqual([]);
+    } finally {
+      await configurePool({ GATEWAY_HOLD_POOL_MAX_AGE_MS: "5000" });
+    }
+  });
+
   it("shutdown (drainHoldPools): every hold placed ahead is released and none is held after", async () => {
     const a = await makeAccountWithExactly(t.db, 1_000 * H);
     const b = await makeAccountWithExactly(t.db, 1_000 * H);
