@@ -14,15 +14,12 @@ export function BalanceSources({ d }: { d: UsageDashboard }) {
       </p>
       {d.heldCredits > 0 ? (
         <p className="text-xs text-zinc-600" data-testid="usage-held">
-          <Credits value={d.heldCredits} /> held for requests
-          {d.reservedAheadCredits > 0 ? (
-            <>
-              {" "}
-              (<Credits value={d.reservedAheadCredits} /> of it set aside ahead for busy API keys: used by their next requests, or returned within seconds)
-            </>
-          ) : (
-            " in flight"
-          )}
+          <Credits value={d.heldCredits} /> held by requests in flight
+        </p>
+      ) : null}
+      {d.reservedAheadCredits > 0 ? (
+        <p className="text-xs text-zinc-600" data-testid="usage-reserved-ahead">
+          <Credits value={d.reservedAheadCredits} /> of it set aside for your busy API keys&apos; next requests (returned within seconds when they go quiet)
         </p>
       ) : null}
       <dl className="mt-3 divide-y divide-zinc-100 text-sm" data-testid="usage-sources">

@@ -25,7 +25,7 @@ export async function getLedgerRowOrThrow(db: DbOrTx, accountId: string): Promis
  * grants past their date count for nothing even before the expiry job has swept them.
  */
 export async function getBalance(db: DbOrTx, accountId: string): Promise<Balance> {
-  const row = await getLedgerRowOrThrow(db, accountId);
+  const [row, reservedAheadCredits] = await Promise.all([getLedgerRowOrThrow(db, accountId), getReservedAheadCredits(db, accountId)]);
   const live = await db
     .select({
       kind: creditGrants.kind,
@@ -45,12 +45,16 @@ export async function getBalance(db: DbOrTx, accountId: string): Promise<Balance
   let spendable = 0;
   for (const g of live) spendable += Number(g.remaining) - Number(g.held);
   return {
-    availableCredits: spendable,
+    // Holds the gateway placed ahead are the customer's credits set aside for their next requests,
+    // not spent and not tied to a request yet: they count as available, so the balance a customer
+    // sees does not dip while a key is busy (at most 2 holds per key and mode; see below).
+    availableCredits: spendable + reservedAheadCredits,
     // The journal's figure (Σ remaining_delta): it still counts credits of a grant past its date
     // until the expiry job sweeps them, and credits held on an expired or voided grant until
     // their hold settles. availableCredits is what can actually be spent.
     remainingCredits: row.remainingCredits,
-    heldCredits: row.heldCredits,
+    heldCredits: row.heldCredits - reservedAheadCredits,
+    reservedAheadCredits,
     bySource: live.map((g) => ({ kind: g.kind, remainingCredits: Number(g.remaining), expiresAt: g.expiresAt })),
     overage: {
       allowed: row.overageAllowed,
@@ -66,9 +70,10 @@ export async function getBalance(db: DbOrTx, accountId: string): Promise<Balance
 
 /**
  * Grant credits on open holds the gateway placed ahead of demand for busy API keys
- * (lib/gateway/hold-pool.ts): part of heldCredits. Some are already in use by a request, the rest
- * wait for the key's next ones and go back within seconds if it goes quiet. Open holds only, found
- * through the partial index of open holds.
+ * (lib/gateway/hold-pool.ts). Some may be in use by a request that adopted one a moment ago; the
+ * rest wait for the key's next requests and go back within seconds if it goes quiet. The pool only
+ * places them while the account has at least a hundred times as much left, so counting them all as
+ * available (getBalance) is off by at most a request's worth, for the length of a request.
  */
 export async function getReservedAheadCredits(db: DbOrTx, accountId: string): Promise<number> {
   const [row] = await db

@@ -76,13 +76,18 @@ export type AdjustResult =
   | { direction: "debit"; created: boolean; debitedCredits: number; shortfallCredits: number };
 
 export type Balance = {
-  /** What a new hold can take from grants right now: Σ unexpired (remaining − held). */
+  /**
+   * What the customer has left to spend: Σ unexpired (remaining − held), plus the credits on holds the
+   * gateway placed ahead for their busy API keys (reservedAheadCredits), which are theirs until used.
+   */
   availableCredits: number;
   /** The journal's balance, Σ remaining_delta = Σ grants.remaining (held credits included; a grant past
    *  its date counts until the expiry job sweeps it). */
   remainingCredits: number;
-  /** Grant credits held by open holds. */
+  /** Grant credits held by requests' own open holds (holds placed ahead are in reservedAheadCredits). */
   heldCredits: number;
+  /** Grant credits on open holds placed ahead of demand (lib/gateway/hold-pool.ts). */
+  reservedAheadCredits: number;
   bySource: { kind: string; remainingCredits: number; expiresAt: Date | null }[];
   overage: { allowed: boolean; usedCredits: number; heldCredits: number; limitCredits: number | null; blocked: boolean };
   period: { start: Date; end: Date };

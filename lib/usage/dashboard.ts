@@ -5,7 +5,7 @@ import { hasRole, type AccountContext } from "@/lib/accounts/roles";
 import { getPlanOrThrow, type Plan } from "@/lib/config/catalog";
 import { usageUi } from "@/lib/config/usage";
 import { notFound } from "@/lib/errors";
-import { getBalance, getLimits, getReservedAheadCredits, periodSummary, recentReceipts, type Limits, type Receipt } from "@/lib/ledger";
+import { getBalance, getLimits, periodSummary, recentReceipts, type Limits, type Receipt } from "@/lib/ledger";
 import { breakdown, type BreakdownRow } from "./breakdowns";
 import { dailyUsage, type DayPoint } from "./daily";
 import { limitState, type LimitState } from "./limit-state";
@@ -26,7 +26,7 @@ export type UsageDashboard = {
   overageCents: number;
   availableCredits: number;
   heldCredits: number;
-  /** Of heldCredits: on holds the gateway placed ahead for busy API keys (lib/gateway/hold-pool.ts). */
+  /** Counted in availableCredits: set aside on holds the gateway placed ahead for busy API keys (lib/gateway/hold-pool.ts). */
   reservedAheadCredits: number;
   sources: ReturnType<typeof balanceBySource>;
   projection: Projection;
@@ -52,12 +52,7 @@ export type UsageDashboard = {
 export async function getUsageDashboard(db: Db, actor: AccountContext, now = new Date()): Promise<UsageDashboard> {
   const [account] = await db.select({ kind: accounts.kind }).from(accounts).where(eq(accounts.id, actor.accountId));
   if (!account) throw notFound("Account");
-  const [summary, balance, limits, reservedAheadCredits] = await Promise.all([
-    periodSummary(db, actor.accountId),
-    getBalance(db, actor.accountId),
-    getLimits(db, actor),
-    getReservedAheadCredits(db, actor.accountId),
-  ]);
+  const [summary, balance, limits] = await Promise.all([periodSummary(db, actor.accountId), getBalance(db, actor.accountId), getLimits(db, actor)]);
   const plan = getPlanOrThrow(summary.plan);
   const canSeeBreakdowns = hasRole(actor.role, "admin");
   // The rollup is per UTC day: the period's first day counts whole.
@@ -82,7 +77,7 @@ export async function getUsageDashboard(db: Db, actor: AccountContext, now = new
     overageCents: overageCents(plan, summary.overageCredits),
     availableCredits: balance.availableCredits,
     heldCredits: balance.heldCredits,
-    reservedAheadCredits,
+    reservedAheadCredits: balance.reservedAheadCredits,
     sources: balanceBySource(balance),
     projection: projectPeriod({
       plan,

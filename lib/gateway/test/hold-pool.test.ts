@@ -107,12 +107,13 @@ describe("hold pool: a busy key's requests find their hold already placed", () =
     expect(await checkLedgerInvariants(t.db, [a.accountId])).toEqual([]);
   });
 
-  it("/settings/usage data: 2 holds of H placed ahead → held 2·H, of which reserved ahead 2·H; after shutdown both 0 and available back to the full balance less the charges", async () => {
+  it("/settings/usage data: 2 holds of H placed ahead → reserved ahead 2·H, counted in the balance left (998·H after 2 requests), none held by requests; after shutdown 0 reserved, the same 998·H", async () => {
     const a = await makeAccountWithExactly(t.db, 1_000 * H);
     await setBreakerEnabled(t.db, a.accountId, false);
     await warmKey(a);
     const busy = await getUsageDashboard(t.db, a.owner);
-    expect([busy.heldCredits, busy.reservedAheadCredits, busy.availableCredits]).toEqual([2 * H, 2 * H, 996 * H]);
+    // Set aside, not spent: the balance the customer sees does not dip.
+    expect([busy.heldCredits, busy.reservedAheadCredits, busy.availableCredits]).toEqual([0, 2 * H, 998 * H]);
     await drainHoldPools();
     const quiet = await getUsageDashboard(t.db, a.owner);
     expect([quiet.heldCredits, quiet.reservedAheadCredits, quiet.availableCredits]).toEqual([0, 0, 998 * H]);
