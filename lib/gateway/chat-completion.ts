@@ -58,14 +58,21 @@ export async function runChatCompletion(db: Db, call: CompletionCall): Promise<R
   const pooled = lane ? await pool!.take(lane, prepared.holdCredits) : null;
   if (pooled) call.adoptRequestId?.(pooled.requestId);
   const requestId = pooled ? pooled.requestId : call.requestId;
+  const ownHold = {
+    accountId: caller.accountId,
+    requestId,
+    credits: prepared.holdCredits,
+    meta: { userId: caller.userId, apiKeyId: caller.apiKeyId, action: prepared.action, model: prepared.price.id },
+    ttlSeconds: prepared.stream ? HOLD_TTL_SECONDS.stream : HOLD_TTL_SECONDS.json,
+  };
   const hold =
     pooled ??
-    (await reserve(db, {
-      accountId: caller.accountId,
-      requestId,
-      credits: prepared.holdCredits,
-      meta: { userId: caller.userId, apiKeyId: caller.apiKeyId, action: prepared.action, model: prepared.price.id },
-      ttlSeconds: prepared.stream ? HOLD_TTL_SECONDS.stream : HOLD_TTL_SECONDS.json,
+    (await reserve(db, ownHold).catch(async (e: unknown) => {
+      // Never refused for credits this process set aside for the account (whoever calls: a key with
+      // an Idempotency-Key, the playground): give them back and try once more.
+      const setAside = isCreditRefusal(e) ? (pool ?? holdPoolFor(db)) : null;
+      if (setAside && (await setAside.giveBackAccount(caller.accountId))) return reserve(db, ownHold);
+      throw e;
     }));
   timer.mark(pooled ? "reserve-ahead" : "reserve");
   const settlement = new Settlement(db, {
@@ -162,6 +169,8 @@ async function serveCacheHit(
   await bestEffort("idempotency store", async () => call.onFinalResponse?.(response, receipt));
   return textResponse(response.body, { status: response.status, headers: response.headers });
 }
+
+const isCreditRefusal = (e: unknown) => e instanceof AppError && (e.code === "insufficient_credits" || e.code === "overage_blocked" || e.code === "hard_limit_reached");
 
 /** Work after the charge that must not fail the request: logged, not thrown. */
 async function bestEffort(what: string, work: () => Promise<unknown>): Promise<void> {

@@ -48,7 +48,7 @@ export type HoldPoolOptions = {
 
 type Pooled = { hold: Hold; placedAt: number };
 /** A hold being placed; a request that found the lane empty may claim it and wait for it. */
-type Placing = { credits: number; claim: ((hold: Hold | null) => void) | null };
+type Placing = { credits: number; claim: ((hold: Hold | null) => void) | null; landed?: Promise<unknown> };
 
 class Lane {
   readonly holds: Pooled[] = [];
@@ -125,6 +125,21 @@ export class HoldPool {
     for (const [id, lane] of this.lanes) if (lane.key.apiKeyId === apiKeyId) this.dropLane(id, lane, reason);
   }
 
+  /**
+   * A request of this account was refused for credits: the pool must never be the reason. Gives back
+   * every hold this process set aside for the account (ready, or still being placed) and resolves
+   * once they are released; true if there were any, so the request may try its own hold once more.
+   */
+  async giveBackAccount(accountId: string): Promise<boolean> {
+    const dropped: Promise<unknown>[] = [];
+    for (const [id, lane] of this.lanes) {
+      if (lane.key.accountId !== accountId || (lane.holds.length === 0 && lane.placing.length === 0)) continue;
+      dropped.push(this.dropLane(id, lane, "pool_returned"));
+    }
+    await Promise.all(dropped);
+    return dropped.length > 0;
+  }
+
   dropAll(reason = "pool_dropped"): void {
     for (const [id, lane] of this.lanes) this.dropLane(id, lane, reason);
   }
@@ -168,13 +183,15 @@ export class HoldPool {
         if (hold && !claimed) return this.giveBack(lane, hold, "pool_dropped");
         if (hold && !placing.claim) lane.holds.push({ hold, placedAt });
       });
-    this.track(landed);
+    placing.landed = this.track(landed);
   }
 
-  private dropLane(id: string, lane: Lane, reason: string): void {
+  /** Stops the lane; its ready holds are released now, those still being placed when they land. Resolves when all are. */
+  private dropLane(id: string, lane: Lane, reason: string): Promise<unknown> {
     lane.dropped = true;
     this.lanes.delete(id);
-    for (const p of lane.holds.splice(0)) void this.giveBack(lane, p.hold, reason);
+    const released = lane.holds.splice(0).map((p) => this.giveBack(lane, p.hold, reason));
+    return Promise.all([...released, ...lane.placing.map((p) => p.landed)]);
   }
 
   private giveBack(lane: Lane, hold: Hold, reason: string): Promise<void> {

@@ -238,6 +238,39 @@ describe("hold pool: holds placed ahead go back", () => {
   });
 });
 
+describe("hold pool: never the reason for a refusal", () => {
+  it("a request needing N (max_tokens 100) finds N − H spendable and 2·H set aside for its key → the set-aside holds are given back (pool_returned) and it is served; with no set-aside holds the same request is a 402", async () => {
+    await configurePool({ GATEWAY_HOLD_POOL_KEEP_AVAILABLE: "1" });
+    try {
+      const N = countPromptTokens([{ role: "user", content: CONTENT }]) + 100;
+      // 2·H for the two warm-up requests, 2·H set aside, then N − H spendable.
+      const a = await makeAccountWithExactly(t.db, 3 * H + N);
+      await setBreakerEnabled(t.db, a.accountId, false);
+      await warmKey(a);
+      const calls = mock.stats().chatCompletions;
+      const big = await send(a.apiKey, { max_tokens: 100 });
+      expect([big.status, big.charged]).toEqual([200, H]); // the mock writes its 20 tokens
+      expect(mock.stats().chatCompletions - calls).toBe(1);
+      const pooled = (await holdsOf(a.accountId)).filter((h) => h.pooled);
+      expect(pooled.slice(0, 2).map((h) => [h.status, h.release_reason])).toEqual([
+        ["released", "pool_returned"],
+        ["released", "pool_returned"],
+      ]);
+      expect((await holdOf(a.accountId, big.requestId))?.pooled).toBe(false);
+
+      // The control: the same shortfall with nothing set aside is refused, and charges nothing.
+      await drainHoldPools();
+      const b = await makeAccountWithExactly(t.db, N - H);
+      await setBreakerEnabled(t.db, b.accountId, false);
+      const refused = await send(b.apiKey, { max_tokens: 100 });
+      expect([refused.status, refused.errorType, refused.charged]).toEqual([402, "insufficient_credits", 0]);
+      expect(await checkLedgerInvariants(t.db, [a.accountId, b.accountId])).toEqual([]);
+    } finally {
+      await configurePool({ GATEWAY_HOLD_POOL_KEEP_AVAILABLE: "100" });
+    }
+  });
+});
+
 describe("hold pool under concurrency", () => {
   it("200 concurrent requests on a busy key, 50·H left, floor of 2·H (KEEP_AVAILABLE 1): 48–50 served, the rest 402; no overdraft; charged = Σ headers = upstream calls · H; all back after shutdown; invariants hold", async () => {
     await configurePool({ GATEWAY_HOLD_POOL_KEEP_AVAILABLE: "1" });
