@@ -60,7 +60,8 @@ class Lane {
   pausedUntil = -Infinity;
   /** The worst cases of the lane's last requests: new holds cover the largest. */
   readonly recentNeeds: number[] = [];
-  dropped = false;
+  /** Why the lane was stopped (its holds' release reason), or null while it runs. */
+  droppedFor: string | null = null;
   constructor(readonly key: LaneKey) {}
 }
 
@@ -111,7 +112,7 @@ export class HoldPool {
    */
   topUp(key: LaneKey): void {
     const lane = this.lanes.get(laneId(key));
-    if (!lane || lane.dropped) return;
+    if (!lane || lane.droppedFor !== null) return;
     const t = this.now();
     const busy = t - lane.prevAt < this.options.maxAgeMs && t - lane.lastAt < this.options.maxAgeMs;
     if (!busy || t < lane.pausedUntil) return;
@@ -178,9 +179,9 @@ export class HoldPool {
       .then((hold) => {
         lane.placing.splice(lane.placing.indexOf(placing), 1);
         if (!hold) lane.pausedUntil = this.now() + this.options.maxAgeMs;
-        const claimed = lane.dropped ? null : hold;
+        const claimed = lane.droppedFor === null ? hold : null;
         placing.claim?.(claimed); // a waiting request takes it, or holds for itself
-        if (hold && !claimed) return this.giveBack(lane, hold, "pool_dropped");
+        if (hold && !claimed) return this.giveBack(lane, hold, lane.droppedFor ?? "pool_dropped");
         if (hold && !placing.claim) lane.holds.push({ hold, placedAt });
       });
     placing.landed = this.track(landed);
@@ -188,7 +189,7 @@ export class HoldPool {
 
   /** Stops the lane; its ready holds are released now, those still being placed when they land. Resolves when all are. */
   private dropLane(id: string, lane: Lane, reason: string): Promise<unknown> {
-    lane.dropped = true;
+    lane.droppedFor = reason;
     this.lanes.delete(id);
     const released = lane.holds.splice(0).map((p) => this.giveBack(lane, p.hold, reason));
     return Promise.all([...released, ...lane.placing.map((p) => p.landed)]);
