@@ -1,11 +1,10 @@
 import type { Db } from "@/db/client";
 import { getGatewayConfig } from "@/lib/config/gateway";
-import { reserve } from "@/lib/ledger";
 import { AppError } from "@/lib/errors";
 import { cacheRequestHash, findCachedCompletion, storeCachedCompletion } from "./cache";
-import { HOLD_TTL_SECONDS, holdPoolFor } from "./hold-pool";
 import type { GatewayCaller } from "./http/authenticate";
 import { prepareCompletion, type PreparedCompletion, type RequestOptions } from "./prepare";
+import { holdForRequest } from "./request-hold";
 import type { StoredResponse } from "./idempotency";
 import { partialStreamReplay } from "./partial-replay";
 import { HEADER, SSE_HEADERS, completionAsSse, pushedTextResponse, shapeCompletion, textResponse } from "./respond";
@@ -51,30 +50,9 @@ export async function runChatCompletion(db: Db, call: CompletionCall): Promise<R
   const timer = call.timer ?? new PhaseTimer();
   timer.mark("prepare");
 
-  // A busy key's request takes a hold placed ahead of it, already committed; with an
-  // Idempotency-Key the request id was claimed before this, so such a request holds for itself.
-  const pool = caller.apiKeyId !== null && call.onFinalResponse === undefined ? holdPoolFor(db) : null;
-  const lane = pool ? { accountId: caller.accountId, userId: caller.userId, apiKeyId: caller.apiKeyId!, stream: prepared.stream } : null;
-  const pooled = lane ? await pool!.take(lane, prepared.holdCredits) : null;
-  if (pooled) call.adoptRequestId?.(pooled.requestId);
-  const requestId = pooled ? pooled.requestId : call.requestId;
-  const ownHold = {
-    accountId: caller.accountId,
-    requestId,
-    credits: prepared.holdCredits,
-    meta: { userId: caller.userId, apiKeyId: caller.apiKeyId, action: prepared.action, model: prepared.price.id },
-    ttlSeconds: prepared.stream ? HOLD_TTL_SECONDS.stream : HOLD_TTL_SECONDS.json,
-  };
-  const hold =
-    pooled ??
-    (await reserve(db, ownHold).catch(async (e: unknown) => {
-      // Never refused for credits this process set aside for the account (whoever calls: a key with
-      // an Idempotency-Key, the playground): give them back and try once more.
-      const setAside = isCreditRefusal(e) ? (pool ?? holdPoolFor(db)) : null;
-      if (setAside && (await setAside.giveBackAccount(caller.accountId))) return reserve(db, ownHold);
-      throw e;
-    }));
-  timer.mark(pooled ? "reserve-ahead" : "reserve");
+  const idempotent = call.onFinalResponse !== undefined;
+  const { hold, requestId, fromPool, onSettleSubmitted } = await holdForRequest(db, { caller, requestId: call.requestId, idempotent, adoptRequestId: call.adoptRequestId }, prepared);
+  timer.mark(fromPool ? "reserve-ahead" : "reserve");
   const settlement = new Settlement(db, {
     accountId: caller.accountId,
     requestId,
@@ -84,7 +62,7 @@ export async function runChatCompletion(db: Db, call: CompletionCall): Promise<R
     price: prepared.price,
     startedAt,
     hold,
-    onSettleSubmitted: lane ? () => pool!.topUp(lane) : undefined,
+    onSettleSubmitted,
   });
   const baseHeaders: Record<string, string> = { [HEADER.requestId]: requestId, [HEADER.creditsHeld]: String(hold.credits) };
 
@@ -169,8 +147,6 @@ async function serveCacheHit(
   await bestEffort("idempotency store", async () => call.onFinalResponse?.(response, receipt));
   return textResponse(response.body, { status: response.status, headers: response.headers });
 }
-
-const isCreditRefusal = (e: unknown) => e instanceof AppError && (e.code === "insufficient_credits" || e.code === "overage_blocked" || e.code === "hard_limit_reached");
 
 /** Work after the charge that must not fail the request: logged, not thrown. */
 async function bestEffort(what: string, work: () => Promise<unknown>): Promise<void> {
