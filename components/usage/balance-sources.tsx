@@ -19,7 +19,7 @@ export function BalanceSources({ d }: { d: UsageDashboard }) {
       ) : null}
       {d.reservedAheadCredits > 0 ? (
         <p className="text-xs text-zinc-600" data-testid="usage-reserved-ahead">
-          <Credits value={d.reservedAheadCredits} /> of it set aside for your busy API keys&apos; next requests (returned within seconds when they go quiet)
+          <Credits value={d.reservedAheadCredits} /> of the balance left is set aside for your busy API keys&apos; next requests (returned within seconds when they go quiet)
         </p>
       ) : null}
       <dl className="mt-3 divide-y divide-zinc-100 text-sm" data-testid="usage-sources">

@@ -58,7 +58,10 @@ function forgetAllLocally(): void {
 }
 
 type ForgetListener = (apiKeyId: string | null) => void;
-const forgetListeners: ForgetListener[] = [];
+// On globalThis, like the pools that register here (lib/gateway/hold-pool.ts): `next dev` reloads
+// this module on edits, and a listener list lost that way would stop forgets reaching them.
+const shared = globalThis as typeof globalThis & { meterlineApiKeyForgetListeners?: ForgetListener[] };
+const forgetListeners = (shared.meterlineApiKeyForgetListeners ??= []);
 
 /**
  * Called with the key's id whenever a key is forgotten in this process — here or broadcast from

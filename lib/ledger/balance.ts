@@ -75,7 +75,7 @@ export async function getBalance(db: DbOrTx, accountId: string): Promise<Balance
  * places them while the account has at least a hundred times as much left, so counting them all as
  * available (getBalance) is off by at most a request's worth, for the length of a request.
  */
-export async function getReservedAheadCredits(db: DbOrTx, accountId: string): Promise<number> {
+async function getReservedAheadCredits(db: DbOrTx, accountId: string): Promise<number> {
   const [row] = await db
     .select({ credits: sql<string>`coalesce(sum(${holds.grantCredits}), 0)` })
     .from(holds)

@@ -4,7 +4,7 @@ import "./register";
 export type * from "./types";
 export { reserve, reserveAhead, capture, release } from "./holds";
 export { grant, adjust, refundPurchase, expireGrants, defaultPriority } from "./grants";
-export { getBalance, getReceipt, getHoldStatus, getReservedAheadCredits, recentReceipts } from "./balance";
+export { getBalance, getReceipt, getHoldStatus, recentReceipts } from "./balance";
 export { usageByDay, usageBreakdown, periodSummary, type UsageRange, type UsageTotals } from "./usage";
 export { getLimits, setLimits, limitsPatchSchema, type Limits, type LimitsPatch } from "./limits";
 export { createAccountLedger, startPeriod, setPlan, setAccountStatus, applyAccountStanding, deriveAccountStatus, sweepStaleHolds } from "./accounts";

@@ -40,7 +40,7 @@ export function resetGatewayLimiterForTests(): void {
  */
 export function withGateway<P = Record<string, never>>(handler: Handler<P>, options: { session?: boolean } = {}) {
   return async (req: Request, route?: { params: Promise<P> }): Promise<Response> => {
-    let requestId = newId("req");
+    const requestId = newId("req");
     const timer = new PhaseTimer();
     let ctx: GatewayContext<P> | undefined;
     try {
@@ -63,11 +63,11 @@ export function withGateway<P = Record<string, never>>(handler: Handler<P>, opti
       if (!res.headers.has(CREDITS_HEADER) && !res.headers.get("content-type")?.startsWith("text/event-stream")) res.headers.set(CREDITS_HEADER, "0");
       return res;
     } catch (e) {
-      if (ctx) requestId = ctx.requestId;
+      const headers = { [REQUEST_ID_HEADER]: ctx?.requestId ?? requestId, [CREDITS_HEADER]: "0" };
       // Nobody is listening any more; the status only shows in access logs (nginx's "client closed").
-      if (e instanceof ClientAbortedError) return new Response(null, { status: 499, headers: { [REQUEST_ID_HEADER]: requestId, [CREDITS_HEADER]: "0" } });
+      if (e instanceof ClientAbortedError) return new Response(null, { status: 499, headers });
       // Nothing is ever charged on an error path: a failure after the capture is not thrown.
-      return openAiErrorResponse(e, { [REQUEST_ID_HEADER]: requestId, [CREDITS_HEADER]: "0" });
+      return openAiErrorResponse(e, headers);
     }
   };
 }
