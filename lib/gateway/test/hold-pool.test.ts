@@ -119,6 +119,22 @@ describe("hold pool: a busy key's requests find their hold already placed", () =
     expect([quiet.heldCredits, quiet.reservedAheadCredits, quiet.availableCredits]).toEqual([0, 0, 998 * H]);
   });
 
+  it("a request on a hold placed ahead whose upstream fails every attempt → 502 whose x-request-id is that hold's id, released, nothing charged", async () => {
+    const a = await makeAccountWithExactly(t.db, 1_000 * H);
+    await setBreakerEnabled(t.db, a.accountId, false);
+    await warmKey(a);
+    const before = await balanceAfter(t.db, a.accountId);
+    const ahead = new Set((await pooledHeld(a.accountId)).map((h) => h.request_id));
+    // Fewer tokens asked for than the warm-up's, so its worst case fits a hold placed ahead.
+    const failed = await send(a.apiKey, { messages: [{ role: "user", content: "Pooled [mock fail_first=3]" }], max_tokens: 10 });
+    expect([failed.status, failed.charged]).toEqual([502, 0]);
+    expect(ahead.has(failed.requestId)).toBe(true); // the error names the hold it ran on, not an id nobody can find
+    expect(await holdOf(a.accountId, failed.requestId)).toMatchObject({ status: "released", pooled: true });
+    expect(await receiptAfter(t.db, a.accountId, failed.requestId)).toBeNull();
+    await drainHoldPools();
+    expect((await balanceAfter(t.db, a.accountId)).availableCredits).toBe(before.availableCredits);
+  });
+
   it("a request needing more than the holds placed ahead (max_tokens 200 vs 20) holds for itself; the pool then places holds that cover it", async () => {
     const a = await makeAccountWithExactly(t.db, 10_000 * H);
     await setBreakerEnabled(t.db, a.accountId, false);
