@@ -3,6 +3,7 @@ import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import * as schema from "./schema";
 import { getIntegrations } from "@/lib/config/integrations";
 import { getEnv } from "@/lib/config/env";
+import { fastenQueryClass } from "./fast-query-class";
 
 export type Db = PostgresJsDatabase<typeof schema>;
 /** A transaction handle; domain functions accept either (`DbOrTx`). */
@@ -17,6 +18,7 @@ export function createDb(url: string, options: { max?: number } = {}): DbHandle 
     onnotice: () => {},
     // bigint columns come back as JS bigint via drizzle's mode; plain numeric text stays text.
   });
+  fastenQueryClass(sql);
   return { db: drizzle(sql, { schema, casing: "snake_case" }), sql };
 }
 

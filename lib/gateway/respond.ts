@@ -30,7 +30,8 @@ export function shapeCompletion(
   };
 }
 
-const rawBodies = new WeakMap<Response, string>();
+const RAW_BODY = Symbol("meterline.rawBody");
+type WithRawBody = Response & { [RAW_BODY]?: string };
 
 /**
  * Set once by the front server (tools/front-server/server.ts): in its process every gateway
@@ -51,13 +52,13 @@ export function writeTextBodiesFromString(): void {
  */
 export function textResponse(body: string, init: ResponseInit): Response {
   const response = new Response(bodiesWrittenFromString ? null : body, init);
-  rawBodies.set(response, body);
+  (response as WithRawBody)[RAW_BODY] = body;
   return response;
 }
 
 /** The string a textResponse was built from; undefined for any other Response. */
 export function rawBodyOf(response: Response): string | undefined {
-  return rawBodies.get(response);
+  return (response as WithRawBody)[RAW_BODY];
 }
 
 /** Where a pushed body goes: text as it is produced, then close (or error). write throws once the receiver is gone. */
@@ -65,7 +66,8 @@ export type TextSink = { write: (text: string) => void; close: () => void; error
 /** A body produced by pushing text (a stream): started once with its sink; cancel() when the receiver leaves. */
 export type TextPushSource = { start: (sink: TextSink) => void; cancel: () => void };
 
-const pushedBodies = new WeakMap<Response, TextPushSource>();
+const PUSHED_BODY = Symbol("meterline.pushedBody");
+type WithPushedBody = Response & { [PUSHED_BODY]?: TextPushSource };
 
 /**
  * A Response whose body `source` pushes. Where the front server writes the responses
@@ -77,7 +79,7 @@ const pushedBodies = new WeakMap<Response, TextPushSource>();
 export function pushedTextResponse(source: TextPushSource, init: ResponseInit): Response {
   if (bodiesWrittenFromString) {
     const response = new Response(null, init);
-    pushedBodies.set(response, source);
+    (response as WithPushedBody)[PUSHED_BODY] = source;
     return response;
   }
   const encoder = new TextEncoder();
@@ -94,7 +96,7 @@ export function pushedTextResponse(source: TextPushSource, init: ResponseInit): 
 
 /** The source a pushedTextResponse was built from, where the front server writes it; undefined otherwise. */
 export function pushedBodyOf(response: Response): TextPushSource | undefined {
-  return pushedBodies.get(response);
+  return (response as WithPushedBody)[PUSHED_BODY];
 }
 
 export function sseData(value: unknown): string {
