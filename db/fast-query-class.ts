@@ -1,6 +1,6 @@
 import type postgres from "postgres";
 
-type AnyClass = abstract new (...args: never[]) => unknown;
+type AnyClass = abstract new (...args: never[]) => object;
 
 // The subclasses made below, kept so their parent stays a prototype for the life of the process.
 const fastened = new Set<AnyClass>();

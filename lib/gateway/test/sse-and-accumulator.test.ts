@@ -35,6 +35,32 @@ describe("readSseData", () => {
     expect(await collect(streamOf(["data: last"]))).toEqual(["last"]);
   });
 
+  it("a consumer that stops after the first batch: the source is closed and the idle timer never fires", async () => {
+    const enc = new TextEncoder();
+    let returned = false;
+    let idled = false;
+    let reads = 0;
+    const source: AsyncIterable<Uint8Array> = {
+      [Symbol.asyncIterator]: () => ({
+        next: async () => (reads++ < 3 ? { done: false, value: enc.encode(`data: ${reads}\n\n`) } : { done: true, value: undefined }),
+        return: async () => {
+          returned = true;
+          return { done: true, value: undefined };
+        },
+      }),
+    };
+    const seen: string[][] = [];
+    for await (const batch of readSseBatches(source, 20, () => (idled = true))) {
+      seen.push(batch);
+      break;
+    }
+    expect(seen).toEqual([["1"]]);
+    expect(returned).toBe(true);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(idled).toBe(false);
+    expect(reads).toBe(1);
+  });
+
   it("silence longer than the idle timeout (50 ms > 20 ms) throws StreamIdleTimeoutError", async () => {
     await expect(collect(streamOf(["data: 1\n\n", "data: 2\n\n"], 50), 20)).rejects.toBeInstanceOf(StreamIdleTimeoutError);
   });
