@@ -4,6 +4,7 @@ import { SSE_DONE, sseData, type TextPushSource, type TextSink } from "./respond
 import type { Settlement } from "./settlement";
 import { StreamAccumulator } from "./stream-accumulator";
 import { readSseBatches } from "./upstream/sse";
+import { forwardedChunk, restamp } from "./stream-chunk";
 import type { UpstreamStream } from "./upstream/call";
 import { usageForClient, usageFromUpstream, type TokenUsage } from "./usage";
 
@@ -116,14 +117,15 @@ export function streamCompletion(args: {
               const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
               if (choices.length === 0) continue; // the upstream's usage chunk: ours replaces it
               accumulator.add(choices);
-              chunk.id = requestId;
-              chunk.model = prepared.price.id;
-              chunk.usage = undefined; // dropped by JSON.stringify; `delete` would turn the object into a slow dictionary
               if (heldBack) out += sseData(heldBack);
               heldBack = null;
               const finishing = choices.some((c) => c && typeof c === "object" && typeof (c as { finish_reason?: unknown }).finish_reason === "string");
-              if (finishing && !prepared.clientWantsUsageChunk) heldBack = chunk;
-              else out += sseData(chunk);
+              if (finishing && !prepared.clientWantsUsageChunk) {
+                restamp(chunk, requestId, prepared.price.id);
+                heldBack = chunk;
+              } else {
+                out += `data: ${forwardedChunk(data, chunk, requestId, prepared.price.id)}\n\n`;
+              }
             }
             if (out) send(out);
           }

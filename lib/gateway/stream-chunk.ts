@@ -1,0 +1,51 @@
+/**
+ * An upstream stream chunk as the gateway forwards it: our request id and model in place of the
+ * provider's, and no `usage` (the gateway sends its own, with credits, at the end).
+ *
+ * Spliced into the text as received when the provider writes compact JSON the way JSON.stringify
+ * does (OpenAI, vLLM, the mock): the id first, `"model":…` once, `"usage":null` once or not at all.
+ * The result is then byte for byte what re-serialising the parsed chunk gives, without building it:
+ * re-serialising the 40-odd chunks of a stream was the front server's largest allocation per
+ * streamed call, and allocation is what sets how often the garbage collector pauses it
+ * (lib/gateway/README.md, "Garbage the collector had to copy"). Any other shape is re-serialised.
+ */
+export function forwardedChunk(data: string, chunk: Record<string, unknown>, id: string, model: string): string {
+  const spliced = splice(data, chunk, id, model);
+  if (spliced !== null) return spliced;
+  restamp(chunk, id, model);
+  return JSON.stringify(chunk);
+}
+
+/** The parsed chunk with our id and model and without usage (for chunks the gateway holds back and sends later). */
+export function restamp(chunk: Record<string, unknown>, id: string, model: string): void {
+  chunk.id = id;
+  chunk.model = model;
+  chunk.usage = undefined; // dropped by JSON.stringify; `delete` would turn the object into a slow dictionary
+}
+
+function splice(data: string, chunk: Record<string, unknown>, id: string, model: string): string | null {
+  if (typeof chunk.id !== "string" || typeof chunk.model !== "string") return null;
+  if (chunk.usage !== undefined && chunk.usage !== null) return null;
+  // The id must be the first key: then it is the chunk's own, not one inside the choices.
+  const idPrefix = `{"id":${JSON.stringify(chunk.id)},`;
+  if (!data.startsWith(idPrefix)) return null;
+  let text = `{"id":${JSON.stringify(id)},${data.slice(idPrefix.length)}`;
+  // Inside string values every quote is escaped, so these exact pairs only match real keys; once only.
+  const withModel = replaceOnce(text, `,"model":${JSON.stringify(chunk.model)}`, `,"model":${JSON.stringify(model)}`);
+  if (withModel === null) return null;
+  text = withModel;
+  if (chunk.usage === null) {
+    const withoutUsage = replaceOnce(text, `,"usage":null`, "");
+    if (withoutUsage === null) return null;
+    text = withoutUsage;
+  } else if (text.includes(`"usage":`)) {
+    return null;
+  }
+  return text;
+}
+
+function replaceOnce(text: string, from: string, to: string): string | null {
+  const at = text.indexOf(from);
+  if (at < 0 || text.indexOf(from, at + from.length) >= 0) return null;
+  return text.slice(0, at) + to + text.slice(at + from.length);
+}
