@@ -30,22 +30,20 @@ function splice(data: string, chunk: Record<string, unknown>, id: string, model:
   const idPrefix = `{"id":${JSON.stringify(chunk.id)},`;
   if (!data.startsWith(idPrefix)) return null;
   let text = `{"id":${JSON.stringify(id)},${data.slice(idPrefix.length)}`;
-  // Inside string values every quote is escaped, so these exact pairs only match real keys; once only.
-  const withModel = replaceOnce(text, `,"model":${JSON.stringify(chunk.model)}`, `,"model":${JSON.stringify(model)}`);
-  if (withModel === null) return null;
-  text = withModel;
+  // Inside string values every quote is escaped, so this exact pair only matches a real key; it must
+  // appear once, before the choices (where OpenAI's order puts the chunk's own model).
+  const modelPair = `,"model":${JSON.stringify(chunk.model)}`;
+  const at = text.indexOf(modelPair);
+  const choicesAt = text.indexOf(`,"choices":`);
+  if (at < 0 || choicesAt < at || text.indexOf(modelPair, at + modelPair.length) >= 0) return null;
+  text = `${text.slice(0, at)},"model":${JSON.stringify(model)}${text.slice(at + modelPair.length)}`;
   if (chunk.usage === null) {
-    const withoutUsage = replaceOnce(text, `,"usage":null`, "");
-    if (withoutUsage === null) return null;
-    text = withoutUsage;
+    // The chunk's own usage is its last key in OpenAI's order.
+    const usageTail = `,"usage":null}`;
+    if (!text.endsWith(usageTail)) return null;
+    text = `${text.slice(0, -usageTail.length)}}`;
   } else if (text.includes(`"usage":`)) {
     return null;
   }
   return text;
-}
-
-function replaceOnce(text: string, from: string, to: string): string | null {
-  const at = text.indexOf(from);
-  if (at < 0 || text.indexOf(from, at + from.length) >= 0) return null;
-  return text.slice(0, at) + to + text.slice(at + from.length);
 }

@@ -45,6 +45,8 @@ describe("forwardedChunk: the provider's chunk with our id and model, without us
     ["usage with numbers on a chunk that has choices", compact(`{"index":0,"delta":{},"finish_reason":"stop"}`, `,"usage":{"prompt_tokens":3,"completion_tokens":5,"total_tokens":8}`)],
     ["the model pair twice", `{"id":"c","model":"m","choices":[{"index":0,"delta":{"content":"x"},"model":"m"}]}`],
     ["a non-string id", `{"id":7,"model":"m","choices":[{"index":0,"delta":{"content":"x"}}]}`],
+    ["the model after the choices", `{"id":"c","choices":[{"index":0,"delta":{"content":"x"}}],"model":"m"}`],
+    ["usage: null not last", `{"id":"c","model":"m","usage":null,"choices":[{"index":0,"delta":{"content":"x"}}]}`],
   ];
   for (const [name, data] of other) {
     it(`${name}: re-serialised, same result as before`, () => {
