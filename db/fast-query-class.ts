@@ -2,8 +2,8 @@ import type postgres from "postgres";
 
 type AnyClass = abstract new (...args: never[]) => object;
 
-// The subclasses made below, kept so their parent stays a prototype for the life of the process.
-const fastened = new Set<AnyClass>();
+// Each fastened class with the subclass that keeps it a prototype for the life of the process.
+const fastened = new Map<AnyClass, AnyClass>();
 
 /**
  * Turns postgres.js's Query class into a fast-mode object, once per process.
@@ -19,7 +19,7 @@ const fastened = new Set<AnyClass>();
 export function fastenQueryClass(sql: postgres.Sql): void {
   // A Query runs only when awaited or .execute()d: this one is never sent.
   const Query = Object.getPrototypeOf(sql`select 1`).constructor as AnyClass;
-  if ([...fastened].some((sub) => Object.getPrototypeOf(sub) === Query)) return;
+  if (fastened.has(Query)) return;
   class FastModeQuery extends Query {}
-  fastened.add(FastModeQuery);
+  fastened.set(Query, FastModeQuery);
 }

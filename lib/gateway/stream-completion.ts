@@ -4,7 +4,7 @@ import { SSE_DONE, sseData, type TextPushSource, type TextSink } from "./respond
 import type { Settlement } from "./settlement";
 import { StreamAccumulator } from "./stream-accumulator";
 import { readSseBatches } from "./upstream/sse";
-import { forwardedChunk, restamp } from "./stream-chunk";
+import { chunkForwarder, restamp } from "./stream-chunk";
 import type { UpstreamStream } from "./upstream/call";
 import { usageForClient, usageFromUpstream, type TokenUsage } from "./usage";
 
@@ -45,6 +45,7 @@ export function streamCompletion(args: {
 }): TextPushSource {
   const { requestId, prepared, upstream, settlement, clientSignal } = args;
   const accumulator = new StreamAccumulator();
+  const forward = chunkForwarder(requestId, prepared.price.id);
   const transcript: string[] = [];
   let clientGone = false;
   let upstreamUsage: unknown = null;
@@ -124,7 +125,7 @@ export function streamCompletion(args: {
                 restamp(chunk, requestId, prepared.price.id);
                 heldBack = chunk;
               } else {
-                out += `data: ${forwardedChunk(data, chunk, requestId, prepared.price.id)}\n\n`;
+                out += `data: ${forward(data, chunk)}\n\n`;
               }
             }
             if (out) send(out);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { forwardedChunk, restamp } from "../stream-chunk";
+import { chunkForwarder, restamp } from "../stream-chunk";
 
 const ID = "req_01JXYZ";
 const MODEL = "standard";
@@ -10,7 +10,8 @@ const reserialised = (data: string) => {
   restamp(chunk, ID, MODEL);
   return JSON.stringify(chunk);
 };
-const forwarded = (data: string) => forwardedChunk(data, JSON.parse(data) as Record<string, unknown>, ID, MODEL);
+const forward = chunkForwarder(ID, MODEL);
+const forwarded = (data: string) => forward(data, JSON.parse(data) as Record<string, unknown>);
 
 // OpenAI's compact shape, as the mock LLM (tools/mock-llm/responses.ts) and vLLM write it.
 const compact = (choice: string, tail = `,"usage":null`) =>
@@ -18,7 +19,7 @@ const compact = (choice: string, tail = `,"usage":null`) =>
 
 afterEach(() => vi.restoreAllMocks());
 
-describe("forwardedChunk: the provider's chunk with our id and model, without usage", () => {
+describe("chunkForwarder: the provider's chunk with our id and model, without usage", () => {
   const spliceable: [string, string][] = [
     ["content, usage: null (include_usage on)", compact(`{"index":0,"delta":{"content":"Hello"},"logprobs":null,"finish_reason":null}`)],
     ["no usage key at all (include_usage off)", compact(`{"index":0,"delta":{"content":"Hi"},"finish_reason":null}`, "")],
