@@ -43,8 +43,10 @@ export function renewNow(emu: Emulator, subscriptionId: string, finalize: boolea
   const now = emu.clock.nowFor(sub.customer as string);
   if (emu.clock.testClockOf(sub.customer as string)) throw new Error("This subscription's customer is on a test clock; advance the clock instead.");
   const { start } = currentPeriod(sub);
-  // Keep the period non-empty so usage recorded this very second still counts.
-  const end = Math.max(now, start + 1);
+  // The period ends just after this second, so usage recorded this very second still counts (meter
+  // events are billed for start ≤ timestamp < end; ending at `now` dropped a report made in the same
+  // second as the renewal — a CI flake: 2,000 billed instead of 2,100).
+  const end = Math.max(now, start) + 1;
   for (const item of sub.items.data) item.current_period_end = end;
   runDueWork(emu, null, end);
   const invoiceId = typeof sub.latest_invoice === "string" ? sub.latest_invoice : null;

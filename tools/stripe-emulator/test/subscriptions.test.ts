@@ -280,6 +280,19 @@ describe("real-time subscriptions", () => {
     const invoice = await h.stripe.invoices.retrieve((await h.stripe.subscriptions.retrieve(sub.id)).latest_invoice as string);
     expect(invoice).toMatchObject({ status: "paid", billing_reason: "subscription_cycle", total: 2000 + 100 });
   });
+
+  it("usage reported in the very second of the renewal, a second after the period began, is billed", async () => {
+    const customer = await h.stripe.customers.create({ email: "realtime-edge@example.com" });
+    const pm = await h.stripe.paymentMethods.attach("pm_card_visa", { customer: customer.id });
+    const sub = await h.stripe.subscriptions.create({ customer: customer.id, items: [{ price: plan.flat.id }, { price: plan.metered.id }], default_payment_method: pm.id });
+    // Into the next whole second, so the period's start is strictly before the renewal's second.
+    await new Promise((r) => setTimeout(r, 1100));
+    await usage(customer.id, 200, Math.floor(Date.now() / 1000));
+    const res = await fetch(`${h.emulator.url}/_emulator/subscriptions/${sub.id}/renew`, { method: "POST" });
+    expect(res.status).toBe(200);
+    const invoice = await h.stripe.invoices.retrieve((await h.stripe.subscriptions.retrieve(sub.id)).latest_invoice as string);
+    expect(invoice).toMatchObject({ status: "paid", total: 2000 + 100 });
+  });
 });
 
 describe("other endings", () => {
